@@ -1,0 +1,1 @@
+"""Token authentication placeholder module; see issue 3."""

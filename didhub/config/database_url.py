@@ -1,0 +1,56 @@
+"""Turn ``DIDHUB_DATABASE_URL`` into a Django ``DATABASES`` entry.
+
+Only the two engines didhub supports are accepted, so a typo fails at start-up with a
+clear message instead of a confusing driver error later.
+"""
+
+from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+POSTGRES_SCHEMES = {"postgres", "postgresql", "pgsql"}
+
+
+def database_from_url(url: str) -> dict:
+    """``postgresql://user:pass@host:5432/name`` or ``sqlite:///path/to/db.sqlite3``."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    options = dict(parse_qsl(parts.query))
+    if scheme == "sqlite":
+        path = unquote(parts.path)
+        # sqlite:////abs/path -> "//abs/path"; sqlite:///rel/path -> "/rel/path"
+        name = path[1:] if path.startswith("//") else path.lstrip("/") or ":memory:"
+        return sqlite_database(Path(name) if name != ":memory:" else name, options)
+    if scheme in POSTGRES_SCHEMES:
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": unquote(parts.path.lstrip("/")),
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": parts.hostname or "",
+            "PORT": str(parts.port or ""),
+            "CONN_MAX_AGE": int(options.pop("conn_max_age", 60)),
+            "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": options,
+        }
+    raise ImproperlyConfigured(
+        f"DIDHUB_DATABASE_URL: unsupported scheme {scheme!r}; use postgresql:// or sqlite:///"
+    )
+
+
+def sqlite_database(path, options: dict | None = None) -> dict:
+    """SQLite tuned for a small server: WAL so readers never wait for the writer."""
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(path),
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456;"
+            ),
+            **(options or {}),
+        },
+    }

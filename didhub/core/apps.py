@@ -1,0 +1,9 @@
+"""Audit events, policy, errors and shared building blocks."""
+
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "didhub.core"
+    label = "core"
+    verbose_name = "Core"

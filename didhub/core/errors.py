@@ -1,0 +1,1 @@
+"""Domain errors and their one mapping to RFC 9457 problem details."""

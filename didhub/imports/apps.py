@@ -1,0 +1,9 @@
+"""Two-phase bulk upload of numbers."""
+
+from django.apps import AppConfig
+
+
+class ImportsConfig(AppConfig):
+    name = "didhub.imports"
+    label = "imports"
+    verbose_name = "Imports"

@@ -1,0 +1,121 @@
+"""One upload of numbers, from its validation to its commit."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from didhub.imports.choices import ImportSource, ImportState
+
+
+class ImportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not getattr(user, "is_authenticated", False) or user.account_id is None:
+            return self.none()
+        if user.account.is_platform:
+            return self.all()
+        return self.filter(account__path__startswith=user.account.path)
+
+
+class Import(models.Model):
+    """An upload: who, when, what file, with which options, and how it went.
+
+    Counts always add up: ``valid + invalid + duplicate == total_rows`` where
+    ``present`` (already in the uploader's inventory) is part of ``valid`` rows that
+    commit leaves unchanged.
+    """
+
+    account = models.ForeignKey(
+        "accounts.Account",
+        on_delete=models.PROTECT,
+        related_name="imports",
+        help_text="The account the numbers go to.",
+    )
+    uploaded_by = models.ForeignKey(
+        "accounts.Account", on_delete=models.PROTECT, related_name="+",
+        help_text="The account that brings the numbers in.",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="imports",
+    )
+    source = models.CharField(max_length=8, choices=ImportSource.choices, default=ImportSource.FILE)
+    file_name = models.CharField(max_length=255, blank=True)
+    checksum = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the file.")
+    stored_file = models.CharField(max_length=500, blank=True)
+    options = models.JSONField(default=dict, blank=True)
+    state = models.CharField(
+        max_length=12, choices=ImportState.choices, default=ImportState.VALIDATING
+    )
+    total_rows = models.PositiveIntegerField(default=0)
+    valid = models.PositiveIntegerField(default=0)
+    invalid = models.PositiveIntegerField(default=0)
+    duplicate = models.PositiveIntegerField(default=0)
+    present = models.PositiveIntegerField(default=0)
+    committed = models.PositiveIntegerField(default=0)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    notes = models.JSONField(default=list, blank=True, help_text="Warnings about the whole file.")
+    error = models.TextField(blank=True, help_text="Why the import failed.")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    started_at = models.DateTimeField(null=True, blank=True)
+    validated_at = models.DateTimeField(null=True, blank=True)
+    committed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ImportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["account", "created_at"], name="import_account_created")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=ImportState.values), name="import_state_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} ({self.file_name or self.get_source_display()})"
+
+
+class ImportRowError(models.Model):
+    """One rejected row of an upload: where, which column, what value, which rule."""
+
+    import_run = models.ForeignKey(Import, on_delete=models.CASCADE, related_name="row_errors")
+    line = models.PositiveIntegerField()
+    column = models.CharField(max_length=64, blank=True)
+    value = models.CharField(max_length=255, blank=True)
+    code = models.CharField(max_length=48)
+    message = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["import_run", "line"]
+        indexes = [models.Index(fields=["import_run", "line"], name="importerror_line")]
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+class ImportRow(models.Model):
+    """A validated row waiting for commit (the staging area of a two-phase upload)."""
+
+    import_run = models.ForeignKey(Import, on_delete=models.CASCADE, related_name="rows")
+    line = models.PositiveIntegerField()
+    e164 = models.CharField(max_length=16)
+    country_code = models.PositiveSmallIntegerField()
+    region = models.CharField(max_length=3, blank=True)
+    number_type = models.CharField(max_length=24)
+    voice = models.BooleanField(default=False)
+    sms = models.BooleanField(default=False)
+    fax = models.BooleanField(default=False)
+    route = models.CharField(max_length=20, blank=True)
+    usage = models.CharField(max_length=16, default="user")
+    cac_limit = models.PositiveSmallIntegerField(default=2)
+    calling_profile = models.CharField(max_length=100, blank=True)
+    sip_connection = models.CharField(max_length=200, blank=True)
+    service_info = models.CharField(max_length=200, blank=True)
+    tags = models.CharField(max_length=500, blank=True)
+    present = models.BooleanField(
+        default=False, help_text="Already in the uploader's inventory: left unchanged."
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["import_run", "e164"], name="importrow_e164")]

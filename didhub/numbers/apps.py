@@ -1,0 +1,9 @@
+"""Numbers, assignments, targets, blocks, carriers and profiles."""
+
+from django.apps import AppConfig
+
+
+class NumbersConfig(AppConfig):
+    name = "didhub.numbers"
+    label = "numbers"
+    verbose_name = "Numbers"

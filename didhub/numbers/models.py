@@ -1,0 +1,409 @@
+"""Numbers and everything that gives them meaning: targets, assignments, carriers, blocks.
+
+Rules that must hold whatever writes the rows live in the database: one number per
+E.164 text, one assignment per number and channel, sane blocks. Rules that depend on
+who is acting live in ``didhub.core.policy``; state changes live in ``services``.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from didhub.numbers.choices import (
+    USER_CAC_LIMIT,
+    Activity,
+    Channel,
+    NumberState,
+    NumberType,
+    Route,
+    SyncState,
+    TargetKind,
+    Usage,
+)
+
+
+class OwnedQuerySet(models.QuerySet):
+    """Objects owned by an account and visible to everything above it."""
+
+    owner_field = "owner"
+
+    def visible_to(self, user):
+        if not getattr(user, "is_authenticated", False) or user.account_id is None:
+            return self.none()
+        if user.account.is_platform:
+            return self.all()
+        return self.filter(**{f"{self.owner_field}__path__startswith": user.account.path})
+
+    def usable_by(self, account):
+        """Carriers and profiles are owned by an account and usable below it."""
+        return self.filter(**{f"{self.owner_field}_id__in": account.ancestor_ids()})
+
+
+class Carrier(models.Model):
+    """A voice carrier (the "Voice Carrier Name" of the upload form)."""
+
+    owner = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="carriers")
+    name = models.CharField(max_length=100)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="carrier_unique_name_per_owner")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SmsProfile(models.Model):
+    """An SMS carrier profile: underlying carrier, profile name and its owner.
+
+    Shown as ``Bandwidth(BW for Testing) - (Demo Company)`` as in seeds/000.
+    """
+
+    owner = models.ForeignKey(
+        "accounts.Account", on_delete=models.PROTECT, related_name="sms_profiles"
+    )
+    carrier_name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["carrier_name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "carrier_name", "name"], name="smsprofile_unique_per_owner"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.carrier_name}({self.name}) - ({self.owner.name})"
+
+
+class CallingProfile(models.Model):
+    """A calling profile, mapped to the SBC device that routes its numbers (seeds/004)."""
+
+    owner = models.ForeignKey(
+        "accounts.Account", on_delete=models.PROTECT, related_name="calling_profiles"
+    )
+    name = models.CharField(max_length=100)
+    sbc_device = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "name"], name="callingprofile_unique_name_per_owner"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TargetQuerySet(OwnedQuerySet):
+    owner_field = "enterprise"
+
+
+class Target(models.Model):
+    """Whatever uses a number inside an enterprise: a user, a trunk, a service, a group."""
+
+    enterprise = models.ForeignKey(
+        "accounts.Account", on_delete=models.PROTECT, related_name="targets"
+    )
+    kind = models.CharField(max_length=32, choices=TargetKind.choices)
+    name = models.CharField(max_length=200)
+    external_id = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = TargetQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "kind", "name"], name="target_unique_name_per_kind"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=TargetKind.values), name="target_kind_valid"),
+        ]
+        indexes = [models.Index(fields=["enterprise", "kind", "name"], name="target_ent_kind")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NumberQuerySet(OwnedQuerySet):
+    pass
+
+
+class Number(models.Model):
+    """One phone number, stored as E.164 text and unique across the platform.
+
+    ``owner`` is the account holding it now, ``uploaded_by`` the account that brought it
+    in (only that account may delete it, seeds/001). ``*_target_kind`` mirror the
+    assignments per channel so that the predefined searches of seeds/000 are plain
+    indexed column tests at ten million rows; services keep them in step.
+    """
+
+    e164 = models.CharField(max_length=16, unique=True)
+    country_code = models.PositiveSmallIntegerField()
+    region = models.CharField(max_length=3, blank=True)
+    number_type = models.CharField(
+        max_length=24, choices=NumberType.choices, default=NumberType.UNKNOWN
+    )
+    voice = models.BooleanField(default=False)
+    sms = models.BooleanField(default=False)
+    fax = models.BooleanField(default=False)
+    route = models.CharField(max_length=20, choices=Route.choices, blank=True)
+    usage = models.CharField(max_length=16, choices=Usage.choices, default=Usage.USER)
+    cac_limit = models.PositiveSmallIntegerField(default=USER_CAC_LIMIT)
+    voice_carrier = models.ForeignKey(
+        Carrier, null=True, blank=True, on_delete=models.PROTECT, related_name="numbers"
+    )
+    sms_profile = models.ForeignKey(
+        SmsProfile, null=True, blank=True, on_delete=models.PROTECT, related_name="numbers"
+    )
+    calling_profile = models.ForeignKey(
+        CallingProfile, null=True, blank=True, on_delete=models.PROTECT, related_name="numbers"
+    )
+    sip_connection = models.CharField(max_length=200, blank=True)
+    service_info = models.CharField(max_length=200, blank=True)
+    # ";a;b;" so that one tag is an exact, index-free substring test on both databases.
+    tags = models.CharField(max_length=500, blank=True)
+
+    # Composite indexes below lead with these columns; single-column ones would only
+    # slow down bulk uploads.
+    owner = models.ForeignKey(
+        "accounts.Account", on_delete=models.PROTECT, related_name="numbers", db_index=False
+    )
+    uploaded_by = models.ForeignKey(
+        "accounts.Account",
+        on_delete=models.PROTECT,
+        related_name="uploaded_numbers",
+        db_index=False,
+    )
+    external = models.BooleanField(default=False)
+    source_import = models.ForeignKey(
+        "imports.Import",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="numbers",
+        db_index=False,
+        help_text="The upload that created it; its history starts there.",
+    )
+
+    state = models.CharField(
+        max_length=12, choices=NumberState.choices, default=NumberState.AVAILABLE
+    )
+    voice_target_kind = models.CharField(max_length=32, blank=True)
+    sms_target_kind = models.CharField(max_length=32, blank=True)
+    fax_target_kind = models.CharField(max_length=32, blank=True)
+    reserved_until = models.DateTimeField(null=True, blank=True)
+    reserved_for = models.ForeignKey(
+        Target,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reservations",
+        db_index=False,
+    )
+    aging_until = models.DateTimeField(null=True, blank=True)
+    # What a release took away, so that an aging number can be given back (restore).
+    released_from = models.JSONField(null=True, blank=True)
+
+    activity = models.CharField(max_length=8, choices=Activity.choices, default=Activity.PENDING)
+    last_call_at = models.DateTimeField(null=True, blank=True)
+    sync_state = models.CharField(
+        max_length=16, choices=SyncState.choices, default=SyncState.NOT_LINKED
+    )
+    sync_error = models.TextField(blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = NumberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["e164"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(e164__startswith="+"), name="number_e164_form"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=NumberState.values), name="number_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(route="") | Q(voice=True), name="number_route_needs_voice"
+            ),
+            models.CheckConstraint(condition=Q(cac_limit__gte=1), name="number_cac_positive"),
+            models.CheckConstraint(
+                condition=~Q(usage="user") | Q(cac_limit=USER_CAC_LIMIT),
+                name="number_user_cac_fixed",
+            ),
+            models.CheckConstraint(
+                condition=Q(state="assigned")
+                | (Q(voice_target_kind="") & Q(sms_target_kind="") & Q(fax_target_kind="")),
+                name="number_assignments_mean_assigned",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="reserved") | Q(reserved_until__isnull=False),
+                name="number_reservation_expires",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="aging") | Q(aging_until__isnull=False),
+                name="number_aging_ends",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "e164"], name="number_owner_e164"),
+            models.Index(fields=["owner", "state"], name="number_owner_state"),
+            models.Index(fields=["state", "e164"], name="number_state_e164"),
+            models.Index(fields=["voice_target_kind", "e164"], name="number_voicekind_e164"),
+            models.Index(fields=["sms_target_kind", "e164"], name="number_smskind_e164"),
+            models.Index(fields=["country_code", "e164"], name="number_cc_e164"),
+            models.Index(fields=["uploaded_by", "state"], name="number_uploader_state"),
+            models.Index(fields=["source_import"], name="number_import"),
+            models.Index(fields=["created_at"], name="number_created"),
+            models.Index(
+                fields=["sync_state", "e164"],
+                name="number_sync_state",
+                condition=~Q(sync_state="not_linked"),
+            ),
+            models.Index(
+                fields=["reserved_for"],
+                name="number_reserved_for",
+                condition=Q(reserved_for__isnull=False),
+            ),
+            models.Index(
+                fields=["reserved_until"],
+                name="number_reserved_until",
+                condition=Q(state="reserved"),
+            ),
+            models.Index(
+                fields=["aging_until"], name="number_aging_until", condition=Q(state="aging")
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.e164
+
+    @property
+    def digits(self) -> str:
+        return self.e164[1:]
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [tag for tag in self.tags.split(";") if tag]
+
+    @property
+    def capabilities(self) -> list[str]:
+        return [name for name in ("voice", "sms", "fax") if getattr(self, name)]
+
+    def target_kind_for(self, channel: str) -> str:
+        return getattr(self, f"{channel}_target_kind")
+
+    @property
+    def is_assigned(self) -> bool:
+        return bool(self.voice_target_kind or self.sms_target_kind or self.fax_target_kind)
+
+    def clean(self):
+        errors = {}
+        if self.route and not self.voice:
+            errors["route"] = "A route needs the voice capability."
+        if self.voice and not self.route:
+            errors["route"] = "A voice number needs a route."
+        if self.usage == Usage.USER and self.cac_limit != USER_CAC_LIMIT:
+            errors["cac_limit"] = f"Numbers for users have a fixed CAC of {USER_CAC_LIMIT}."
+        if errors:
+            raise ValidationError(errors)
+
+
+def encode_tags(tags) -> str:
+    """Tags as stored: ``;a;b;`` (sorted, unique, no empty tag)."""
+    cleaned = sorted({str(tag).strip() for tag in tags if str(tag).strip()})
+    return f";{';'.join(cleaned)};" if cleaned else ""
+
+
+class Assignment(models.Model):
+    """A number used on one channel by one target; at most one per number and channel."""
+
+    number = models.ForeignKey(Number, on_delete=models.CASCADE, related_name="assignments")
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    target = models.ForeignKey(Target, on_delete=models.PROTECT, related_name="assignments")
+    # The target's kind, copied so that "assigned to an OC trunk" needs no join.
+    target_kind = models.CharField(max_length=32, choices=TargetKind.choices)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["number_id", "channel"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["number", "channel"], name="assignment_one_per_number_channel"
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=Channel.values), name="assignment_channel_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["target", "channel"], name="assignment_target")]
+
+    def __str__(self) -> str:
+        return f"{self.number_id} {self.channel} -> {self.target_id}"
+
+
+class Block(models.Model):
+    """A contiguous run of numbers (``+12125550100``..``+12125550199``), like an IP range.
+
+    Used for range upload, range selection and utilization: how many of the block exist,
+    are assigned, are free.
+    """
+
+    owner = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="blocks")
+    start = models.CharField(max_length=16)
+    end = models.CharField(max_length=16)
+    size = models.PositiveIntegerField(editable=False)
+    name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="block_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(size__gte=1) & Q(size__lte=100_000), name="block_size_bounds"
+            ),
+            models.UniqueConstraint(fields=["start"], name="block_unique_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.start}..{self.end}"
+
+    def clean(self):
+        errors = {}
+        if len(self.start) != len(self.end):
+            errors["end"] = "Start and end must have the same number of digits."
+        elif self.end < self.start:
+            errors["end"] = "The end must not come before the start."
+        else:
+            size = int(self.end) - int(self.start) + 1
+            if size > 100_000:
+                errors["end"] = f"A block holds at most 100,000 numbers, not {size:,}."
+            overlapping = Block.objects.filter(start__lte=self.end, end__gte=self.start)
+            if self.pk:
+                overlapping = overlapping.exclude(pk=self.pk)
+            if overlapping.exists():
+                errors["start"] = f"Overlaps block {overlapping.first()}."
+        if errors:
+            raise ValidationError(errors)
