@@ -70,7 +70,9 @@ class Account(models.Model):
     class Meta:
         ordering = ["path"]
         constraints = [
-            models.UniqueConstraint(fields=["parent", "name"], name="account_unique_name_in_parent"),
+            models.UniqueConstraint(
+                fields=["parent", "name"], name="account_unique_name_in_parent"
+            ),
             models.CheckConstraint(
                 condition=(Q(kind="platform") & Q(parent__isnull=True))
                 | (~Q(kind="platform") & Q(parent__isnull=False)),
@@ -80,9 +82,8 @@ class Account(models.Model):
                 condition=Q(kind__in=AccountKind.values), name="account_kind_valid"
             ),
             models.CheckConstraint(
-                condition=Q(kind="enterprise") | (
-                    Q(allow_external_numbers=False) & Q(stations_purchased__isnull=True)
-                ),
+                condition=Q(kind="enterprise")
+                | (Q(allow_external_numbers=False) & Q(stations_purchased__isnull=True)),
                 name="account_enterprise_only_fields",
             ),
         ]
@@ -184,8 +185,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().clean()
         if self.account_id and self.role not in ROLES_BY_ACCOUNT_KIND[self.account.kind]:
             raise ValidationError(
-                {"role": f"A {self.account.get_kind_display().lower()} account has no role "
-                         f"{self.get_role_display()!r}."}
+                {
+                    "role": f"A {self.account.get_kind_display().lower()} account has no role "
+                    f"{self.get_role_display()!r}."
+                }
             )
 
 

@@ -31,11 +31,16 @@ class Import(models.Model):
         help_text="The account the numbers go to.",
     )
     uploaded_by = models.ForeignKey(
-        "accounts.Account", on_delete=models.PROTECT, related_name="+",
+        "accounts.Account",
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text="The account that brings the numbers in.",
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="imports",
     )
     source = models.CharField(max_length=8, choices=ImportSource.choices, default=ImportSource.FILE)

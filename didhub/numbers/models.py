@@ -134,7 +134,9 @@ class Target(models.Model):
             models.UniqueConstraint(
                 fields=["enterprise", "kind", "name"], name="target_unique_name_per_kind"
             ),
-            models.CheckConstraint(condition=Q(kind__in=TargetKind.values), name="target_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(kind__in=TargetKind.values), name="target_kind_valid"
+            ),
         ]
         indexes = [models.Index(fields=["enterprise", "kind", "name"], name="target_ent_kind")]
 
@@ -237,9 +239,7 @@ class Number(models.Model):
     class Meta:
         ordering = ["e164"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(e164__startswith="+"), name="number_e164_form"
-            ),
+            models.CheckConstraint(condition=Q(e164__startswith="+"), name="number_e164_form"),
             models.CheckConstraint(
                 condition=Q(state__in=NumberState.values), name="number_state_valid"
             ),
@@ -380,7 +380,9 @@ class Block(models.Model):
     class Meta:
         ordering = ["start"]
         constraints = [
-            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="block_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(end__gte=models.F("start")), name="block_end_after_start"
+            ),
             models.CheckConstraint(
                 condition=Q(size__gte=1) & Q(size__lte=100_000), name="block_size_bounds"
             ),

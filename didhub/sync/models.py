@@ -45,7 +45,10 @@ class PlatformLink(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
 
@@ -84,7 +87,9 @@ class OutboxMessage(models.Model):
     message_type = models.CharField(max_length=48)
     payload = models.JSONField(default=dict)
     message_id = models.CharField(max_length=64, unique=True)
-    state = models.CharField(max_length=12, choices=OutboxState.choices, default=OutboxState.PENDING)
+    state = models.CharField(
+        max_length=12, choices=OutboxState.choices, default=OutboxState.PENDING
+    )
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     last_error = models.TextField(blank=True)

@@ -1,0 +1,14 @@
+import os
+
+import pytest
+
+from didhub.core.testing import build_tree
+
+# Browser journeys start a live server; Django refuses that inside an event loop check.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def tree(db):
+    """The shared account tree (see didhub/core/testing.py)."""
+    return build_tree()
