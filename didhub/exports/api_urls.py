@@ -1,0 +1,3 @@
+"""Export routes (streaming CSV, XLSX, PDF); they come before /numbers/<e164>/."""
+
+urlpatterns = []
