@@ -164,6 +164,8 @@ def rule_delete(user, number) -> str | None:
         return "Only the account that uploaded this number can delete it."
     if number.is_assigned or number.state != "available":
         return f"Only available numbers can be deleted; this one is {number.state}."
+    if number.owner_id != number.uploaded_by_id:
+        return f"This number is delegated to {number.owner.name}; reclaim it first."
     return None
 
 

@@ -1,0 +1,201 @@
+"""What every number service shares: locking, references in events, error collection,
+catalog look-ups and the hand-off to the sync outbox."""
+
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+
+from didhub.accounts.models import Account
+from didhub.core import audit
+from didhub.core.errors import (
+    Conflict,
+    DomainError,
+    ErrorItem,
+    NotVisible,
+    PolicyDenied,
+    ValidationFailed,
+    invalid,
+)
+from didhub.numbers import e164
+from didhub.numbers.models import Number, encode_tags
+
+# Parameters per statement stay far below PostgreSQL's 65,535 and SQLite's limits.
+CHUNK = 10_000
+
+# Attributes a number carries besides its place in the tree; snapshotted into events.
+ATTRIBUTE_FIELDS = (
+    "voice",
+    "sms",
+    "fax",
+    "route",
+    "usage",
+    "cac_limit",
+    "voice_carrier",
+    "sms_profile",
+    "calling_profile",
+    "sip_connection",
+    "service_info",
+    "tags",
+)
+CATALOG_FIELDS = ("voice_carrier", "sms_profile", "calling_profile")
+
+
+def chunks(items: list, size: int = CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def account_ref(account) -> dict | None:
+    return {"id": account.pk, "name": account.name} if account is not None else None
+
+
+def target_ref(target) -> dict | None:
+    if target is None:
+        return None
+    return {"id": target.pk, "name": target.name, "kind": target.kind}
+
+
+def catalog_ref(obj) -> dict | None:
+    return {"id": obj.pk, "name": str(obj)} if obj is not None else None
+
+
+def attribute_values(number: Number) -> dict:
+    """The number's attributes as events show them (catalog entries by id and name)."""
+    values = {}
+    for name in ATTRIBUTE_FIELDS:
+        value = getattr(number, name)
+        values[name] = catalog_ref(value) if name in CATALOG_FIELDS else value
+    return values
+
+
+def lock_number(number) -> Number:
+    """The number's row, locked until the transaction ends, read fresh.
+
+    Everything a service decides is decided on this fresh copy, so two requests
+    working on the same number see each other's result instead of a stale object.
+    """
+    pk = number.pk if isinstance(number, Number) else None
+    queryset = Number.objects.select_for_update(of=("self",)).select_related("owner")
+    try:
+        if pk is not None:
+            return queryset.get(pk=pk)
+        return queryset.get(e164=e164.normalize(str(number)))
+    except (Number.DoesNotExist, e164.NumberError) as error:
+        raise NotVisible("Not found.", code="not_found") from error
+
+
+def lock_account(account: Account) -> Account:
+    return Account.objects.select_for_update().get(pk=account.pk)
+
+
+def record_number_event(*, actor, action: str, number: Number, account, before=None, after=None):
+    return audit.record(
+        actor=actor,
+        action=action,
+        obj=number,
+        account=account,
+        number_e164=number.e164,
+        before=before,
+        after=after,
+    )
+
+
+def notify(action: str, number_ids: Iterable[int] = (), removed: Iterable[dict] = ()) -> None:
+    """Hand changed numbers to the sync outbox, in statements of bounded size."""
+    number_ids = list(number_ids)
+    removed = list(removed)
+    if not number_ids and not removed:
+        return
+    for index, ids in enumerate(chunks(number_ids) if number_ids else [[]]):
+        audit.numbers_changed(action=action, number_ids=ids, removed=removed if index == 0 else ())
+
+
+def removed_entry(number: Number, owner_id: int) -> dict:
+    return {"number_id": number.pk, "e164": number.e164, "owner_id": owner_id}
+
+
+# Errors of many rows at once: the most serious kind decides the answer, every item is kept.
+SEVERITY = (NotVisible, PolicyDenied, Conflict, ValidationFailed)
+
+
+class RowErrors:
+    """Collects per-number problems of a set operation and raises them together."""
+
+    def __init__(self):
+        self.items: list[tuple[type[DomainError], ErrorItem]] = []
+
+    def add(self, kind: type[DomainError], row, code: str, message: str) -> None:
+        self.items.append((kind, ErrorItem(code=code, message=message, row=row)))
+
+    def add_error(self, row, error: DomainError) -> None:
+        if error.errors:
+            for item in error.errors:
+                self.add(type(error), row, item.code, item.message)
+        else:
+            self.add(type(error), row, error.code, error.message)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def raise_if_any(self) -> None:
+        if not self.items:
+            return
+        kinds = {kind for kind, _ in self.items}
+        kind = next((k for k in SEVERITY if k in kinds), ValidationFailed)
+        errors = [item for _, item in self.items]
+        count = len(errors)
+        message = errors[0].message if count == 1 else f"{count} numbers cannot be changed."
+        raise kind(message=message, code=errors[0].code, errors=errors)
+
+
+def resolve_catalog(model, value, account: Account, field: str):
+    """A carrier or profile given as instance or id, usable by ``account`` (its own or
+    an ancestor's: catalog entries are owned by an account and usable below it)."""
+    if value is None or value == "":
+        return None
+    pk = value.pk if isinstance(value, model) else value
+    try:
+        return model.objects.usable_by(account).get(pk=pk)
+    except (model.DoesNotExist, ValueError, TypeError) as error:
+        raise invalid(
+            f"No {model._meta.verbose_name} {value} is available to {account.name}.",
+            field=field,
+            code="unknown",
+        ) from error
+
+
+def clean_tags(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = value.split(";")
+    return encode_tags(value)
+
+
+def to_pks(numbers) -> tuple[list[int], list[str]]:
+    """Numbers given as a queryset, instances, ids or E.164 texts -> (ids, unknown texts).
+
+    Texts that are not in the inventory at all come back in the second list, so that
+    callers can answer them with a per-row "not found".
+    """
+    if isinstance(numbers, QuerySet):
+        return list(numbers.values_list("pk", flat=True)), []
+    pks, texts, unknown = [], [], []
+    for item in numbers:
+        if isinstance(item, Number):
+            pks.append(item.pk)
+        elif isinstance(item, int):
+            pks.append(item)
+        else:
+            try:
+                texts.append(e164.normalize(str(item)))
+            except e164.NumberError:
+                unknown.append(str(item))
+    for batch in chunks(texts):
+        found = dict(Number.objects.filter(e164__in=batch).values_list("e164", "pk"))
+        for text in batch:
+            if text in found:
+                pks.append(found[text])
+            else:
+                unknown.append(text)
+    return list(dict.fromkeys(pks)), unknown

@@ -1,0 +1,181 @@
+"""Moving numbers down the account tree (delegate) and back up (reclaim).
+
+Set-based, so that a reseller can hand a hundred thousand numbers to a customer in
+one request: the rows are locked and read once, checked in memory, changed with one
+UPDATE per batch, and recorded with one event per number written in batches.
+
+Which numbers move: only unused ones (available, or still porting in) held by the
+actor's account or below it. Delegation moves a number *down*: to an account below
+the one holding it. Reclaim moves it *up*: to the actor's account, or to
+``to_account`` above the holder. Numbers already held by the destination are left
+as they are and not counted. Assigned, reserved and aging numbers stay where they
+are (Conflict naming the target or the state), and so do an enterprise's external
+numbers: they are its own, not its provider's.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from didhub.accounts.models import Account
+from didhub.core import audit
+from didhub.core.errors import Conflict, NotVisible, ValidationFailed, invalid
+from didhub.core.policy import Action, check
+from didhub.numbers.choices import NumberState
+from didhub.numbers.models import Assignment, Number
+from didhub.numbers.rules import kind_name
+from didhub.numbers.services.common import RowErrors, account_ref, chunks, notify, to_pks
+
+MOVABLE_STATES = {NumberState.AVAILABLE, NumberState.PORTING_IN}
+ROW_FIELDS = ("pk", "e164", "owner_id", "state", "external")
+
+
+class Selection:
+    """The locked rows of the numbers a request names, with their holders."""
+
+    def __init__(self, numbers):
+        pks, unknown = to_pks(numbers)
+        self.unknown = unknown
+        self.rows = []
+        for batch in chunks(pks):
+            locked = Number.objects.select_for_update().filter(pk__in=batch)
+            self.rows.extend(locked.values_list(*ROW_FIELDS))
+        self.owners = Account.objects.in_bulk({row[2] for row in self.rows})
+
+    def targets_of(self, pks: list[int]) -> dict[int, str]:
+        """ "PBX user Alice (voice)" per assigned number, for the refusal."""
+        names: dict[int, list[str]] = {}
+        for batch in chunks(pks):
+            for number_id, name, kind, channel in Assignment.objects.filter(
+                number_id__in=batch
+            ).values_list("number_id", "target__name", "target_kind", "channel"):
+                names.setdefault(number_id, []).append(f"{name} ({kind_name(kind)}, {channel})")
+        return {pk: ", ".join(items) for pk, items in names.items()}
+
+
+def check_rows(selection: Selection, actor_account: Account, fits, errors: RowErrors) -> list:
+    """The rows that move; the rest become row errors. ``fits(owner)`` -> reason or None."""
+    for text in selection.unknown:
+        errors.add(NotVisible, text, "not_found", f"{text} is not in your inventory.")
+    moving, assigned = [], []
+    for row in selection.rows:
+        pk, text, owner_id, state, external = row
+        owner = selection.owners[owner_id]
+        if not owner.is_within(actor_account):
+            # Outside the actor's subtree: not disclosed (404), like a missing number.
+            errors.add(NotVisible, text, "not_found", f"{text} is not in your inventory.")
+        elif (reason := fits(owner)) == "":
+            continue
+        elif reason:
+            errors.add(ValidationFailed, text, "wrong_direction", f"{text} is {reason}")
+        elif state == NumberState.ASSIGNED:
+            assigned.append(row)
+        elif state not in MOVABLE_STATES:
+            errors.add(Conflict, text, state, f"{text} is {state}; only unused numbers move.")
+        elif external:
+            errors.add(
+                Conflict, text, "external", f"{text} is {owner.name}'s own number; it stays there."
+            )
+        else:
+            moving.append(row)
+    if assigned:
+        targets = selection.targets_of([row[0] for row in assigned])
+        for pk, text, *_ in assigned:
+            message = f"{text} is assigned to {targets.get(pk, 'a target')}; unassign it first."
+            errors.add(Conflict, text, "assigned", message)
+    return moving
+
+
+def move(*, actor, action: str, rows: list, selection: Selection, to_account: Account, deepest):
+    """One UPDATE per batch, one event per number, one outbox hand-off."""
+    now = timezone.now()
+    events, removed = [], []
+    destination = account_ref(to_account)
+    for batch in chunks(rows):
+        Number.objects.filter(pk__in=[row[0] for row in batch]).update(
+            owner=to_account, updated_at=now
+        )
+        for pk, text, owner_id, *_ in batch:
+            owner = selection.owners[owner_id]
+            events.append(
+                audit.build_event(
+                    actor=actor,
+                    action=action,
+                    object_type="number",
+                    object_id=pk,
+                    account=deepest(owner),
+                    number_e164=text,
+                    before={"owner": account_ref(owner)},
+                    after={"owner": destination},
+                )
+            )
+            if owner.is_enterprise:
+                removed.append({"number_id": pk, "e164": text, "owner_id": owner_id})
+    audit.record_many(events)
+    notify(action.removeprefix("number."), [row[0] for row in rows], removed=removed)
+
+
+def numbers_delegate(*, actor, numbers, to_account: Account) -> int:
+    """Give unused numbers to an account below their holder; returns how many moved.
+
+    ``numbers``: a queryset (a filter), Number instances, ids or E.164 texts. All of
+    them move or none: every refused number comes back as a row-keyed error item.
+    """
+    with transaction.atomic():
+        check(actor, Action.NUMBER_DELEGATE, to_account)
+        if to_account.pk == actor.account_id or to_account.is_platform:
+            raise invalid("Numbers are delegated to an account below yours.", field="to_account")
+        selection = Selection(numbers)
+
+        def fits(owner):
+            if owner.pk == to_account.pk:
+                return ""
+            if not to_account.is_within(owner):
+                return (
+                    f"held by {owner.name}, which is not above {to_account.name}; reclaim it first."
+                )
+            return None
+
+        errors = RowErrors()
+        rows = check_rows(selection, actor.account, fits, errors)
+        errors.raise_if_any()
+        move(
+            actor=actor,
+            action="number.delegated",
+            rows=rows,
+            selection=selection,
+            to_account=to_account,
+            deepest=lambda owner: to_account,
+        )
+    return len(rows)
+
+
+def numbers_reclaim(*, actor, numbers, to_account: Account | None = None) -> int:
+    """Take unused numbers back up to the actor's account (or ``to_account``, which
+    must be above their holder); returns how many moved. All or none."""
+    with transaction.atomic():
+        check(actor, Action.NUMBER_RECLAIM)
+        to_account = to_account or actor.account
+        check(actor, Action.VIEW, to_account)
+        if to_account.is_platform and not actor.account.is_platform:
+            raise invalid("Numbers are reclaimed to a reseller.", field="to_account")
+        selection = Selection(numbers)
+
+        def fits(owner):
+            if owner.pk == to_account.pk:
+                return ""
+            if not owner.is_within(to_account):
+                return f"held by {owner.name}, which is not below {to_account.name}."
+            return None
+
+        errors = RowErrors()
+        rows = check_rows(selection, actor.account, fits, errors)
+        errors.raise_if_any()
+        move(
+            actor=actor,
+            action="number.reclaimed",
+            rows=rows,
+            selection=selection,
+            to_account=to_account,
+            deepest=lambda owner: owner,
+        )
+    return len(rows)

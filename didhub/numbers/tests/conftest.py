@@ -1,0 +1,128 @@
+"""Fixtures of the numbers app, all built through the services."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from didhub.core import audit
+from didhub.numbers import services
+from didhub.numbers.choices import Route, TargetKind, Usage
+from didhub.numbers.models import Number
+
+# A NANP block that libphonenumber accepts: +1 212 555 01xx.
+NYC = "+121255501"
+
+
+def e(n: int) -> str:
+    """The n-th number of the test block: e(7) == '+12125550107'."""
+    return f"{NYC}{n:02d}"
+
+
+@pytest.fixture
+def outbox(monkeypatch):
+    """Records every hand-off to the sync outbox (and still makes it)."""
+    calls = []
+    original = audit.numbers_changed
+
+    def recorder(**kwargs):
+        calls.append(kwargs)
+        return original(**kwargs)
+
+    monkeypatch.setattr(audit, "numbers_changed", recorder)
+    return calls
+
+
+@pytest.fixture
+def catalog(tree):
+    """Master's carriers and profiles; Master's defaults are its first carrier and profile."""
+    from didhub.accounts import services as account_services
+
+    master = tree.master_admin
+    carrier = services.carrier_create(actor=master, owner=tree.master, name="TeamMate")
+    other_carrier = services.carrier_create(actor=master, owner=tree.master, name="Lumen")
+    profile = services.sms_profile_create(
+        actor=master, owner=tree.master, carrier_name="Bandwidth", name="BW for Testing"
+    )
+    calling = services.calling_profile_create(
+        actor=master, owner=tree.master, name="Default", sbc_device="sbc-1"
+    )
+    foreign_carrier = services.carrier_create(
+        actor=tree.foreign_admin, owner=tree.foreign, name="Foreign Carrier"
+    )
+    account_services.account_update(
+        actor=tree.platform_admin,
+        account=tree.master,
+        default_voice_carrier=carrier,
+        default_sms_profile=profile,
+    )
+    return SimpleNamespace(
+        carrier=carrier,
+        other_carrier=other_carrier,
+        profile=profile,
+        calling=calling,
+        foreign_carrier=foreign_carrier,
+    )
+
+
+@pytest.fixture
+def targets(tree):
+    """One target of every kind in Acme, plus a PBX user in Globex and one in Initech."""
+    made = {
+        kind: services.target_create(
+            actor=tree.acme_admin, enterprise=tree.acme, kind=kind, name=f"Acme {kind}"
+        )
+        for kind in TargetKind.values
+    }
+    made["globex_user"] = services.target_create(
+        actor=tree.globex_admin, enterprise=tree.globex, kind="pbx_user", name="Globex user"
+    )
+    made["initech_user"] = services.target_create(
+        actor=tree.initech_admin, enterprise=tree.initech, kind="pbx_user", name="Initech user"
+    )
+    return SimpleNamespace(**made)
+
+
+def upload(actor, account, n: int, **attributes) -> Number:
+    """Number e(n) added by ``actor`` to ``account``; voice+SMS on direct routing by default."""
+    attributes.setdefault("voice", True)
+    attributes.setdefault("sms", True)
+    if attributes["voice"]:
+        attributes.setdefault("route", Route.DIRECT_ROUTING)
+    return services.number_add(actor=actor, account=account, e164=e(n), **attributes)
+
+
+@pytest.fixture
+def acme_number(tree):
+    """+12125550100: uploaded by Master, delegated to Acme; voice+SMS, direct routing."""
+    number = upload(tree.master_admin, tree.master, 0)
+    services.numbers_delegate(actor=tree.master_admin, numbers=[number], to_account=tree.acme)
+    number.refresh_from_db()
+    return number
+
+
+# Shapes of the numbers of ``acme_numbers``, by their last two digits.
+SHAPES = {
+    0: {},
+    1: {},
+    2: {"usage": Usage.SERVICE, "cac_limit": 5},
+    3: {"route": Route.EXTERNAL_TRUNK},
+    4: {"route": Route.OPERATOR_CONNECT},
+    5: {"usage": Usage.CONTACT_CENTER, "cac_limit": 1},
+    6: {"voice": False, "sms": True},
+    7: {"voice": False, "sms": False, "fax": True},
+    8: {},
+    9: {},
+}
+
+
+@pytest.fixture
+def acme_numbers(tree):
+    """Ten numbers uploaded by Master and delegated to Acme, keyed by last two digits:
+
+    0, 1, 8, 9 user on direct routing; 2 service; 3 external trunk; 4 Operator Connect;
+    5 contact center; 6 SMS only; 7 fax only. All but 6 and 7 are voice+SMS.
+    """
+    master = tree.master_admin
+    made = [upload(master, tree.master, n, **shape) for n, shape in SHAPES.items()]
+    services.numbers_delegate(actor=master, numbers=made, to_account=tree.acme)
+    return {n: Number.objects.get(pk=number.pk) for n, number in zip(SHAPES, made, strict=True)}

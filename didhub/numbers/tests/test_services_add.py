@@ -1,0 +1,180 @@
+"""Bringing numbers in: one, many, a range; validation; default carriers; events."""
+
+import pytest
+
+from didhub.accounts import services as account_services
+from didhub.core.errors import Conflict, NotVisible, PolicyDenied, ValidationFailed
+from didhub.core.models import Event
+from didhub.numbers import services
+from didhub.numbers.choices import NumberState, Route, Usage
+from didhub.numbers.models import Number
+from didhub.numbers.tests.conftest import e, upload
+
+
+def test_number_add_normalizes_raw_input_and_records_event(tree, outbox):
+    number = services.number_add(
+        actor=tree.master_admin,
+        account=tree.master,
+        e164="(212) 555-0100",
+        country_code="1",
+        voice=True,
+        route=Route.DIRECT_ROUTING,
+        tags=["b", "a", "a"],
+    )
+    assert number.e164 == "+12125550100"
+    assert (number.country_code, number.region) == (1, "US")
+    assert number.state == NumberState.AVAILABLE
+    assert number.owner == tree.master and number.uploaded_by == tree.master
+    assert number.tags == ";a;b;"
+    assert not number.external
+    event = Event.objects.get(action="number.added", number_e164="+12125550100")
+    assert event.actor_label == "admin@master.test"
+    assert event.account_id == tree.master.pk
+    assert event.after["owner"] == {"id": tree.master.pk, "name": "Master Reseller"}
+    assert outbox == [{"action": "added", "number_ids": [number.pk], "removed": []}]
+
+
+def test_invalid_number_is_field_keyed_with_libphonenumber_reason(tree):
+    with pytest.raises(ValidationFailed) as error:
+        services.number_add(actor=tree.master_admin, account=tree.master, e164="+1212555010")
+    item = error.value.errors[0]
+    assert item.field == "e164" and item.row is None
+    assert "not a valid number" in item.message
+    assert not Number.objects.exists()
+
+
+def test_voice_needs_route_and_route_needs_voice(tree):
+    with pytest.raises(ValidationFailed) as error:
+        services.number_add(actor=tree.master_admin, account=tree.master, e164=e(0), voice=True)
+    assert error.value.errors[0].field == "route"
+    with pytest.raises(ValidationFailed, match="needs the voice capability"):
+        services.number_add(
+            actor=tree.master_admin, account=tree.master, e164=e(0), route=Route.DIRECT_ROUTING
+        )
+
+
+def test_usage_user_has_fixed_cac_others_take_given_value(tree):
+    user = upload(tree.master_admin, tree.master, 0, cac_limit=7)
+    service = upload(tree.master_admin, tree.master, 1, usage=Usage.SERVICE, cac_limit=7)
+    assert (user.cac_limit, service.cac_limit) == (2, 7)
+    with pytest.raises(ValidationFailed) as error:
+        upload(tree.master_admin, tree.master, 2, usage=Usage.SERVICE, cac_limit=0)
+    assert error.value.errors[0].field == "cac_limit"
+    with pytest.raises(ValidationFailed) as error:
+        upload(tree.master_admin, tree.master, 2, usage="vip")
+    assert error.value.errors[0].field == "usage"
+
+
+def test_default_carriers_of_the_uploading_reseller_apply_per_capability(tree, catalog):
+    voice_only = upload(tree.master_admin, tree.master, 0, sms=False)
+    both = upload(tree.master_admin, tree.master, 1)
+    chosen = upload(tree.master_admin, tree.master, 2, voice_carrier=catalog.other_carrier)
+    assert (voice_only.voice_carrier_id, voice_only.sms_profile_id) == (catalog.carrier.pk, None)
+    assert (both.voice_carrier_id, both.sms_profile_id) == (catalog.carrier.pk, catalog.profile.pk)
+    assert chosen.voice_carrier_id == catalog.other_carrier.pk
+    # Sub Reseller has no default of its own: Master's, above it, applies.
+    from_sub = upload(tree.sub_admin, tree.sub, 3)
+    assert from_sub.voice_carrier_id == catalog.carrier.pk
+
+
+def test_foreign_carrier_is_refused(tree, catalog):
+    with pytest.raises(ValidationFailed) as error:
+        upload(tree.master_admin, tree.master, 0, voice_carrier=catalog.foreign_carrier)
+    assert error.value.errors[0].field == "voice_carrier"
+
+
+def test_location_country_refuses_other_country_codes(tree):
+    account_services.account_update(
+        actor=tree.master_admin, account=tree.sub, location_country="gb"
+    )
+    with pytest.raises(ValidationFailed, match=r"country code \+44"):
+        upload(tree.sub_admin, tree.sub, 0)
+    number = services.number_add(actor=tree.sub_admin, account=tree.sub, e164="+442079460000")
+    assert number.region == "GB"
+
+
+def test_numbers_add_is_all_or_nothing_with_row_keyed_errors(tree):
+    entries = [
+        {"e164": e(0)},
+        {"e164": "+1212555"},
+        {"e164": e(0)},
+        {"e164": e(3), "voice": True},
+    ]
+    with pytest.raises(ValidationFailed) as error:
+        services.numbers_add(actor=tree.master_admin, account=tree.master, entries=entries)
+    rows = {(item.row, item.code) for item in error.value.errors}
+    assert rows == {(2, "too_short"), (3, "duplicate"), (4, "invalid")}
+    assert not Number.objects.exists()
+    assert not Event.objects.filter(action="number.added").exists()
+
+
+def test_number_already_present_is_refused_without_naming_its_owner(tree):
+    upload(tree.foreign_admin, tree.foreign, 0)
+    with pytest.raises(ValidationFailed) as error:
+        upload(tree.master_admin, tree.master, 0)
+    assert error.value.errors[0].code == "exists"
+    assert "Foreign" not in error.value.message
+
+
+def test_reseller_uploads_straight_into_an_enterprise_below(tree):
+    number = upload(tree.master_admin, tree.acme, 0)
+    assert (number.owner, number.uploaded_by, number.external) == (tree.acme, tree.master, False)
+
+
+def test_enterprise_uploads_only_when_allowed_and_numbers_are_external(tree):
+    with pytest.raises(PolicyDenied, match="Allow External Numbers"):
+        upload(tree.acme_admin, tree.acme, 0)
+    number = upload(tree.globex_admin, tree.globex, 1)
+    assert number.external and number.uploaded_by == tree.globex
+
+
+def test_upload_into_foreign_or_sibling_account_is_not_visible(tree):
+    with pytest.raises(NotVisible):
+        upload(tree.master_admin, tree.initech, 0)
+    with pytest.raises(NotVisible):
+        upload(tree.globex_admin, tree.acme, 0)
+    with pytest.raises(PolicyDenied):
+        upload(tree.platform_viewer, tree.master, 0)
+
+
+def test_porting_numbers_wait_for_the_port(tree, outbox):
+    number = upload(tree.master_admin, tree.master, 0, porting=True)
+    assert number.state == NumberState.PORTING_IN
+    with pytest.raises(NotVisible):
+        services.number_port_complete(actor=tree.foreign_admin, number=number)
+    with pytest.raises(PolicyDenied):
+        services.number_port_complete(actor=tree.platform_viewer, number=number)
+    number = services.number_port_complete(actor=tree.master_admin, number=number)
+    assert number.state == NumberState.AVAILABLE
+    event = Event.objects.get(action="number.port_completed")
+    assert (event.before, event.after) == ({"state": "porting_in"}, {"state": "available"})
+    assert outbox[-1]["action"] == "port_completed"
+    with pytest.raises(Conflict, match="not porting in"):
+        services.number_port_complete(actor=tree.master_admin, number=number)
+
+
+def test_range_adds_every_number_and_refuses_oversized_ranges(tree):
+    made = services.numbers_add_range(
+        actor=tree.master_admin, account=tree.master, start=e(10), end=e(19), voice=False
+    )
+    assert [n.e164 for n in made] == [e(n) for n in range(10, 20)]
+    assert Event.objects.filter(action="number.added").count() == 10
+    with pytest.raises(ValidationFailed) as error:
+        services.numbers_add_range(
+            actor=tree.master_admin, account=tree.master, start="+12125500000", end="+12125700000"
+        )
+    assert error.value.errors[0].field == "end"
+    with pytest.raises(ValidationFailed, match="must not come before"):
+        services.numbers_add_range(
+            actor=tree.master_admin, account=tree.master, start=e(19), end=e(10)
+        )
+
+
+def test_range_reports_the_invalid_numbers_inside_it(tree):
+    with pytest.raises(ValidationFailed) as error:
+        services.numbers_add_range(
+            actor=tree.master_admin, account=tree.master, start="+12121999998", end="+12122000001"
+        )
+    # Exchange 199 does not exist in NANP; exchange 200 does.
+    assert {item.row for item in error.value.errors} == {"+12121999998", "+12121999999"}
+    assert not Number.objects.exists()
