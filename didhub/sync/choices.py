@@ -23,3 +23,18 @@ class OutboxState(models.TextChoices):
     PENDING = "pending", "Pending"
     DELIVERED = "delivered", "Delivered"
     DEAD = "dead", "Dead"
+    # A dead message whose numbers a resync or a disabled link took over.
+    SUPERSEDED = "superseded", "Superseded"
+
+
+class Operation(models.TextChoices):
+    """What a message asks the platform to do with one number."""
+
+    ADD = "add", "Add"
+    UPDATE = "update", "Update"
+    REMOVE = "remove", "Remove"
+
+
+class CallDirection(models.TextChoices):
+    INBOUND = "inbound", "Inbound"
+    OUTBOUND = "outbound", "Outbound"

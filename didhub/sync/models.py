@@ -1,7 +1,19 @@
-"""Links to the calling platforms, and the outbox that carries every change to them."""
+"""Links to the calling platforms, and the outbox that carries every change to them.
+
+Three tables make "nothing lost, in order per number":
+
+* ``SyncChange``: one row per changed number of a linked enterprise, written by the
+  changing transaction itself (``didhub.sync.outbox``). A rolled-back change leaves none.
+* ``OutboxMessage``: one HTTP request. The worker packs due changes of a link into a
+  message (several changes of one number coalesce into its latest state) and freezes its
+  body and ``message_id``, so a retry is byte-for-byte the same request and receivers can
+  drop duplicates by ``webhook-id``.
+* ``SyncedNumber``: what the platform confirmed holding, for resync.
+"""
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from didhub.sync.choices import Connector, LinkMode, LinkStatus, OutboxState
@@ -41,6 +53,7 @@ class PlatformLink(models.Model):
     consent_token_hash = models.CharField(max_length=64, blank=True)
     consent_expires_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
     last_success_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -73,35 +86,106 @@ class PlatformLink(models.Model):
         return self.consented_at is not None and self.status != LinkStatus.DISABLED
 
 
-class OutboxMessage(models.Model):
-    """One change of one number waiting for delivery, written with the change itself.
+class SyncChange(models.Model):
+    """One change of one number of a linked enterprise, not yet confirmed by the platform.
 
-    ``seq`` is global and monotonic, so "in order per number" is ``ORDER BY seq`` among a
-    number's messages; ``message_id`` stays the same on every retry so receivers can
-    drop duplicates.
+    Written in the changing transaction; packed into a message by the worker (``message``
+    set); deleted once that message is delivered. Rows are narrow and carry no index
+    but the primary key while unpacked, so that an import of a million numbers into a
+    linked enterprise costs one cheap ``INSERT ... SELECT``.
+    """
+
+    link = models.ForeignKey(
+        PlatformLink, on_delete=models.CASCADE, related_name="changes", db_index=False
+    )
+    number_id = models.BigIntegerField(null=True, blank=True)
+    e164 = models.CharField(max_length=16)
+    action = models.CharField(max_length=32)
+    created_at = models.DateTimeField(default=timezone.now)
+    message = models.ForeignKey(
+        "OutboxMessage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="changes",
+        db_index=False,
+    )
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            # What the worker packs next, oldest first.
+            models.Index(
+                fields=["link", "id"],
+                name="syncchange_unpacked",
+                condition=Q(message__isnull=True),
+            ),
+            # Both only hold packed rows: inserting a change touches neither.
+            models.Index(
+                fields=["e164"], name="syncchange_packed_e164", condition=Q(message__isnull=False)
+            ),
+            models.Index(
+                fields=["message"],
+                name="syncchange_packed_message",
+                condition=Q(message__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.e164}"
+
+
+class OutboxMessage(models.Model):
+    """One request to a platform, carrying the latest state of many numbers.
+
+    ``body`` is frozen when the message is packed: every retry sends the same bytes with
+    the same ``message_id`` (the ``webhook-id``). ``locked_until`` is the lease of the
+    worker sending it; a worker killed mid-request leaves the lease to expire and the
+    message is sent again (at least once).
     """
 
     link = models.ForeignKey(PlatformLink, on_delete=models.CASCADE, related_name="outbox")
-    number_id = models.BigIntegerField(null=True, blank=True)
-    e164 = models.CharField(max_length=16)
-    message_type = models.CharField(max_length=48)
-    payload = models.JSONField(default=dict)
     message_id = models.CharField(max_length=64, unique=True)
+    message_type = models.CharField(max_length=48, default="numbers.changed")
+    body = models.TextField()
+    size = models.PositiveIntegerField(default=0, help_text="How many numbers it carries.")
     state = models.CharField(
         max_length=12, choices=OutboxState.choices, default=OutboxState.PENDING
     )
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
+    locked_until = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    last_status = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
         indexes = [
-            models.Index(fields=["state", "next_attempt_at"], name="outbox_due"),
-            models.Index(fields=["link", "e164", "id"], name="outbox_link_number"),
+            models.Index(
+                fields=["next_attempt_at"],
+                name="outbox_due",
+                condition=Q(state="pending"),
+            ),
+            models.Index(fields=["link", "state", "id"], name="outbox_link_state"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.message_type} {self.e164} ({self.state})"
+        return f"{self.message_type} {self.message_id} ({self.state})"
+
+
+class SyncedNumber(models.Model):
+    """A number the platform confirmed holding, with the digest of what it was sent."""
+
+    link = models.ForeignKey(PlatformLink, on_delete=models.CASCADE, related_name="synced")
+    e164 = models.CharField(max_length=16)
+    digest = models.CharField(max_length=32)
+    confirmed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["link_id", "e164"]
+        constraints = [models.UniqueConstraint(fields=["link", "e164"], name="syncednumber_unique")]
+
+    def __str__(self) -> str:
+        return self.e164

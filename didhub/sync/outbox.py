@@ -1,72 +1,195 @@
 """The outbox: sync work written in the same transaction as the change it reports.
 
 A rolled-back change therefore sends nothing, and a committed one is never missed,
-whatever happens to the worker afterwards.
+whatever happens to the worker afterwards. Everything here is set-based: an import of a
+million numbers into a linked enterprise is one ``INSERT ... SELECT``, never a loop.
+
+The per-number sync state is kept here too: ``pending`` while a change waits for a
+consented link, ``pending_consent`` while the enterprise's link waits for its customer,
+``not_linked`` for numbers of enterprises without a link. The worker sets ``ready`` and
+``failed`` (``didhub.sync.delivery``).
 """
 
-import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
+from django.db import connection
+from django.utils import timezone
+
+from didhub.numbers.choices import SyncState
+from didhub.numbers.models import Number
 from didhub.sync.choices import LinkStatus
-from didhub.sync.models import OutboxMessage, PlatformLink
+from didhub.sync.models import PlatformLink, SyncChange
+
+# Ids per statement: well below SQLite's 32,766 host parameters.
+CHUNK = 5000
 
 
-def active_links_by_enterprise() -> dict[int, PlatformLink]:
-    return {
-        link.enterprise_id: link
-        for link in PlatformLink.objects.exclude(status=LinkStatus.DISABLED)
-    }
+@dataclass
+class ActiveLinks:
+    """Active links by enterprise: those that send, and those waiting for consent."""
+
+    sending: dict[int, int] = field(default_factory=dict)  # enterprise id -> link id
+    waiting: set[int] = field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        return bool(self.sending or self.waiting)
+
+    def state_for(self, enterprise_id: int) -> str:
+        if enterprise_id in self.sending:
+            return SyncState.PENDING
+        if enterprise_id in self.waiting:
+            return SyncState.PENDING_CONSENT
+        return SyncState.NOT_LINKED
 
 
-def number_payload(number) -> dict:
-    return {
-        "e164": number.e164,
-        "state": number.state,
-        "voice": number.voice,
-        "sms": number.sms,
-        "fax": number.fax,
-        "route": number.route,
-        "usage": number.usage,
-        "cac_limit": number.cac_limit,
-    }
+def active_links() -> ActiveLinks:
+    links = ActiveLinks()
+    rows = PlatformLink.objects.exclude(status=LinkStatus.DISABLED).values_list(
+        "enterprise_id", "id", "consented_at"
+    )
+    for enterprise_id, link_id, consented_at in rows:
+        if consented_at is None:
+            links.waiting.add(enterprise_id)
+        else:
+            links.sending[enterprise_id] = link_id
+    return links
+
+
+def initial_sync_state(account_id: int) -> str:
+    """The sync state a number created for ``account_id`` starts in.
+
+    Bulk loaders set it on the rows they insert, so that linking costs no second pass
+    over a million freshly written numbers.
+    """
+    return active_links().state_for(account_id)
+
+
+def chunked(items: list, size: int = CHUNK) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def insert_changes_select(*, link_id: int, action: str, where_sql: str, params: list) -> int:
+    """``INSERT INTO sync_syncchange ... SELECT`` over the numbers matching ``where_sql``."""
+    changes = SyncChange._meta.db_table
+    numbers = Number._meta.db_table
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    sql = (
+        f"INSERT INTO {changes} (link_id, number_id, e164, action, created_at) "
+        f"SELECT %s, n.id, n.e164, %s, %s FROM {numbers} n WHERE {where_sql} ORDER BY n.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [link_id, action, now, *params])
+        return max(cursor.rowcount, 0)
+
+
+def set_sync_states(numbers, links: ActiveLinks) -> None:
+    """Bring the sync state of ``numbers`` (a queryset) in line with their owner's link."""
+    if links.sending:
+        numbers.filter(owner_id__in=list(links.sending)).exclude(
+            sync_state=SyncState.PENDING
+        ).update(sync_state=SyncState.PENDING, sync_error="")
+    if links.waiting:
+        numbers.filter(owner_id__in=list(links.waiting)).exclude(
+            sync_state=SyncState.PENDING_CONSENT
+        ).update(sync_state=SyncState.PENDING_CONSENT, sync_error="")
+    linked = [*links.sending, *links.waiting]
+    numbers.exclude(owner_id__in=linked).exclude(sync_state=SyncState.NOT_LINKED).update(
+        sync_state=SyncState.NOT_LINKED, sync_error=""
+    )
+
+
+def enqueue_import(*, action: str, import_id: int, links: ActiveLinks) -> int:
+    from didhub.imports.models import Import
+
+    account_id = Import.objects.filter(pk=import_id).values_list("account_id", flat=True).first()
+    if account_id is None or links.state_for(account_id) == SyncState.NOT_LINKED:
+        return 0
+    numbers = Number.objects.filter(source_import_id=import_id, owner_id=account_id)
+    # A no-op when the loader already set the state (``initial_sync_state``).
+    numbers.exclude(sync_state=links.state_for(account_id)).update(
+        sync_state=links.state_for(account_id), sync_error=""
+    )
+    if account_id not in links.sending:
+        return 0
+    return insert_changes_select(
+        link_id=links.sending[account_id],
+        action=action,
+        where_sql="n.source_import_id = %s AND n.owner_id = %s",
+        params=[import_id, account_id],
+    )
+
+
+def enqueue_numbers(
+    *, action: str, number_ids: list[int], links: ActiveLinks, skip: set[int] = frozenset()
+) -> int:
+    """Queue ``number_ids`` held by sending links and align their sync states.
+
+    ``skip`` are numbers queued as gone (``removed``): only their state is aligned, so a
+    service that reports a deletion just before deleting the row queues it once.
+    """
+    count = 0
+    for ids in chunked(number_ids):
+        owners = dict(
+            Number.objects.filter(pk__in=ids)
+            .values_list("owner_id", "sync_state")
+            .distinct()
+            .order_by()
+        )
+        stale = any(links.state_for(owner) != state for owner, state in owners.items())
+        if stale or any(owner in links.sending for owner in owners):
+            set_sync_states(Number.objects.filter(pk__in=ids), links)
+        queued = [pk for pk in ids if pk not in skip]
+        if not queued:
+            continue
+        placeholders = ",".join(["%s"] * len(queued))
+        for owner in owners.keys() & links.sending.keys():
+            count += insert_changes_select(
+                link_id=links.sending[owner],
+                action=action,
+                where_sql=f"n.owner_id = %s AND n.id IN ({placeholders})",
+                params=[owner, *queued],
+            )
+    return count
 
 
 def enqueue_number_changes(*, action, number_ids, import_id=None, removed=()) -> int:
-    """Queue one message per changed number of a linked enterprise; returns how many."""
-    from didhub.numbers.models import Number
+    """Queue the sync work of a number change; returns how many changes were queued.
 
-    links = active_links_by_enterprise()
+    Called by ``didhub.core.audit.numbers_changed`` inside the changing transaction.
+    ``number_ids`` exist after the change; ``import_id`` names every number an import
+    created; ``removed`` are numbers that left an enterprise (``{"number_id", "e164",
+    "owner_id"}``, captured before they left). The worker reads each number's latest
+    state when it sends, so a change row only needs to say which number moved.
+    """
+    links = active_links()
     if not links:
         return 0
-    messages = []
-    numbers = Number.objects.filter(owner_id__in=links)
+    count = 0
     if import_id is not None:
-        numbers = numbers.filter(source_import_id=import_id)
-    elif number_ids:
-        numbers = numbers.filter(pk__in=number_ids)
-    else:
-        numbers = numbers.none()
-    for number in numbers.iterator(chunk_size=5000):
-        messages.append(
-            OutboxMessage(
-                link=links[number.owner_id],
-                number_id=number.pk,
-                e164=number.e164,
-                message_type=f"number.{action}",
-                payload=number_payload(number),
-                message_id=f"msg_{uuid.uuid4().hex}",
-            )
+        count += enqueue_import(action=action, import_id=import_id, links=links)
+    removed = list(removed)
+    left = [item["number_id"] for item in removed if item.get("number_id")]
+    ids = list(dict.fromkeys([*number_ids, *left]))
+    if ids:
+        count += enqueue_numbers(action=action, number_ids=ids, links=links, skip=set(left))
+    gone = [
+        SyncChange(
+            link_id=links.sending[item["owner_id"]],
+            number_id=item.get("number_id"),
+            e164=item["e164"],
+            action=action,
         )
-    for gone in removed:
-        if (link := links.get(gone["owner_id"])) is not None:
-            messages.append(
-                OutboxMessage(
-                    link=link,
-                    number_id=gone.get("number_id"),
-                    e164=gone["e164"],
-                    message_type="number.removed",
-                    payload={"e164": gone["e164"], "reason": action},
-                    message_id=f"msg_{uuid.uuid4().hex}",
-                )
-            )
-    OutboxMessage.objects.bulk_create(messages, batch_size=5000)
-    return len(messages)
+        for item in removed
+        if item.get("owner_id") in links.sending
+    ]
+    SyncChange.objects.bulk_create(gone, batch_size=1000)
+    return count + len(gone)
+
+
+def enqueue_full_sync(*, link: PlatformLink, action: str) -> int:
+    """Queue every number of the link's enterprise (consent, resync of everything)."""
+    return insert_changes_select(
+        link_id=link.pk, action=action, where_sql="n.owner_id = %s", params=[link.enterprise_id]
+    )

@@ -1,0 +1,35 @@
+"""Delivery knobs: a Django setting of the same name wins, then the environment.
+
+``DIDHUB_SYNC_TIMEOUT``       seconds a platform has to answer one request (10)
+``DIDHUB_SYNC_LEASE``         seconds a worker holds a message it is sending (60); a
+                              worker killed mid-request leaves it to expire
+``DIDHUB_SYNC_MAX_ATTEMPTS``  attempts before a message is dead (12)
+``DIDHUB_SYNC_BACKOFF_BASE``  first retry delay in seconds, doubled per attempt (2)
+``DIDHUB_SYNC_BACKOFF_CAP``   longest retry delay in seconds (3600)
+``DIDHUB_SYNC_BATCH``         most numbers per message (1000; Webex: at most 500)
+``DIDHUB_SYNC_POLL``          seconds the worker waits when there is nothing to send (0.2)
+``DIDHUB_EXPIRY_INTERVAL``    seconds between two runs of the reservation/aging expiry (60)
+"""
+
+import os
+
+from django.conf import settings
+
+DEFAULTS = {
+    "DIDHUB_SYNC_TIMEOUT": 10.0,
+    "DIDHUB_SYNC_LEASE": 60.0,
+    "DIDHUB_SYNC_MAX_ATTEMPTS": 12,
+    "DIDHUB_SYNC_BACKOFF_BASE": 2.0,
+    "DIDHUB_SYNC_BACKOFF_CAP": 3600.0,
+    "DIDHUB_SYNC_BATCH": 1000,
+    "DIDHUB_SYNC_POLL": 0.2,
+    "DIDHUB_EXPIRY_INTERVAL": 60.0,
+}
+
+
+def get(name: str):
+    default = DEFAULTS[name]
+    value = getattr(settings, name, None)
+    if value is None:
+        value = os.environ.get(name, default)
+    return type(default)(value)

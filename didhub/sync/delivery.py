@@ -1,0 +1,319 @@
+"""The delivery loop: pack queued changes into messages, send them, record the outcome.
+
+Guarantees, and how they are kept:
+
+* **At least once.** A message is claimed with a lease (``locked_until``) in a short
+  transaction, sent outside any transaction, and only then marked delivered. A worker
+  killed in between leaves the lease to expire; the message is sent again, with the
+  same body and the same ``webhook-id``.
+* **In order per number.** A number's next changes are packed only once no message
+  carrying that number is outstanding (pending or dead), so two messages never race
+  for one number. Packing a link happens under a lock on the link row
+  (``select_for_update(skip_locked=True)`` on PostgreSQL; SQLite's IMMEDIATE
+  transactions serialize writers), so concurrent workers never pack the same link.
+* **Batched and coalesced.** One message carries up to ``max_batch`` numbers; several
+  changes of one number waiting together become one item with its latest state.
+* **Back-off.** Failures wait ``base * 2**(attempt-1)`` seconds (capped), with equal
+  jitter; a ``Retry-After`` answer (429/503) waits exactly as long as the platform asks.
+  After ``DIDHUB_SYNC_MAX_ATTEMPTS`` attempts, or a refusal that no retry can fix, the
+  message is dead: its numbers show ``failed`` with the error, and it can be replayed.
+"""
+
+import json
+import logging
+import random
+import threading
+import uuid
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from didhub.numbers.choices import SyncState
+from didhub.numbers.models import Number
+from didhub.sync import conf
+from didhub.sync.choices import LinkStatus, Operation, OutboxState
+from didhub.sync.connectors import Result, connector_for
+from didhub.sync.documents import digest, documents
+from didhub.sync.models import OutboxMessage, PlatformLink, SyncChange, SyncedNumber
+from didhub.sync.outbox import chunked
+
+logger = logging.getLogger("didhub.sync")
+
+MESSAGE_TYPE = "numbers.changed"
+
+
+def lease_until(now):
+    return now + timedelta(seconds=conf.get("DIDHUB_SYNC_LEASE"))
+
+
+def backoff_seconds(attempts: int) -> float:
+    """Exponential back-off with equal jitter: half fixed, half random."""
+    base = conf.get("DIDHUB_SYNC_BACKOFF_BASE")
+    delay = min(conf.get("DIDHUB_SYNC_BACKOFF_CAP"), base * 2 ** max(attempts - 1, 0))
+    return delay / 2 + random.uniform(0, delay / 2)
+
+
+def build_body(link: PlatformLink, changes: list[tuple], now) -> tuple[str, int]:
+    """The frozen JSON body of a message: one item per number, its latest state."""
+    order: dict[str, dict] = {}
+    for change_id, e164, action in changes:
+        item = order.setdefault(e164, {"e164": e164, "seq": change_id, "changes": []})
+        item["seq"] = max(item["seq"], change_id)
+        item["changes"].append(action)
+    keys = list(order)
+    docs = documents(enterprise_id=link.enterprise_id, e164s=keys)
+    synced = set(
+        SyncedNumber.objects.filter(link=link, e164__in=keys).values_list("e164", flat=True)
+    )
+    items = []
+    for e164, item in order.items():
+        doc = docs.get(e164)
+        if doc is None:
+            item.update(op=Operation.REMOVE.value, previously_synced=e164 in synced, number=None)
+        else:
+            op = Operation.UPDATE if e164 in synced else Operation.ADD
+            item.update(op=op.value, number=doc, digest=digest(doc))
+        items.append(item)
+    body = {
+        "type": MESSAGE_TYPE,
+        "timestamp": now.isoformat(),
+        "data": {
+            "link": {
+                "id": link.pk,
+                "organization_id": link.organization_id,
+                "location_id": link.location_id,
+            },
+            "enterprise": {"id": link.enterprise_id, "name": link.enterprise.name},
+            "numbers": items,
+        },
+    }
+    return json.dumps(body, separators=(",", ":")), len(items)
+
+
+def pack(link_id: int) -> OutboxMessage | None:
+    """Pack the oldest waiting changes of one link into a new, claimed message."""
+    now = timezone.now()
+    with transaction.atomic():
+        link = (
+            PlatformLink.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("enterprise")
+            .filter(pk=link_id, consented_at__isnull=False)
+            .exclude(status=LinkStatus.DISABLED)
+            .first()
+        )
+        if link is None:
+            return None
+        batch = connector_for(link).max_batch
+        # Numbers with a message outstanding wait for it (in order per number).
+        in_flight = SyncChange.objects.filter(link=link, message__isnull=False).values("e164")
+        window = list(
+            SyncChange.objects.filter(link=link, message__isnull=True)
+            .exclude(e164__in=in_flight)
+            .order_by("id")
+            .values_list("id", "e164", "action")[: batch * 4]
+        )
+        chosen: dict[str, None] = {}
+        for _, e164, _ in window:
+            if len(chosen) >= batch and e164 not in chosen:
+                continue
+            chosen[e164] = None
+        changes = [change for change in window if change[1] in chosen]
+        if not changes:
+            return None
+        body, size = build_body(link, changes, now)
+        message = OutboxMessage.objects.create(
+            link=link,
+            message_id=f"msg_{uuid.uuid4().hex}",
+            message_type=MESSAGE_TYPE,
+            body=body,
+            size=size,
+            attempts=1,
+            next_attempt_at=now,
+            locked_until=lease_until(now),
+        )
+        for ids in chunked([change[0] for change in changes]):
+            SyncChange.objects.filter(pk__in=ids).update(message=message)
+        if link.status != LinkStatus.SYNCING and link.status != LinkStatus.FAILED:
+            PlatformLink.objects.filter(pk=link.pk).update(status=LinkStatus.SYNCING)
+    return message
+
+
+def claim_due(limit: int = 20) -> list[OutboxMessage]:
+    """Claim messages due for another attempt (and those whose worker died)."""
+    now = timezone.now()
+    with transaction.atomic():
+        due = list(
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(state=OutboxState.PENDING, next_attempt_at__lte=now)
+            .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+            .order_by("next_attempt_at", "id")[:limit]
+        )
+        for message in due:
+            message.attempts += 1
+            message.locked_until = lease_until(now)
+            message.save(update_fields=["attempts", "locked_until"])
+    return due
+
+
+def items_of(message: OutboxMessage) -> list[dict]:
+    return json.loads(message.body)["data"]["numbers"]
+
+
+def refresh_link_status(link_id: int) -> None:
+    """Ready when every number is confirmed; failed while a message is dead."""
+    link = PlatformLink.objects.filter(pk=link_id).values("status", "enterprise_id").first()
+    if link is None or link["status"] in (LinkStatus.DISABLED, LinkStatus.PENDING_CONSENT):
+        return
+    if OutboxMessage.objects.filter(link_id=link_id, state=OutboxState.DEAD).exists():
+        status = LinkStatus.FAILED
+    elif SyncChange.objects.filter(link_id=link_id).exists():
+        status = LinkStatus.SYNCING
+    else:
+        status = LinkStatus.READY
+    if status != link["status"]:
+        PlatformLink.objects.filter(pk=link_id).update(status=status)
+
+
+def record_success(message: OutboxMessage, result: Result) -> None:
+    now = timezone.now()
+    items = items_of(message)
+    present = [item for item in items if item["op"] != Operation.REMOVE]
+    gone = [item["e164"] for item in items if item["op"] == Operation.REMOVE]
+    with transaction.atomic():
+        updated = OutboxMessage.objects.filter(pk=message.pk, state=OutboxState.PENDING).update(
+            state=OutboxState.DELIVERED,
+            delivered_at=now,
+            locked_until=None,
+            last_status=result.status,
+            last_error="",
+        )
+        if not updated:
+            return  # superseded while in flight (resync, link disabled)
+        SyncChange.objects.filter(message=message).delete()
+        SyncedNumber.objects.bulk_create(
+            [
+                SyncedNumber(link_id=message.link_id, e164=i["e164"], digest=i["digest"])
+                for i in present
+            ],
+            update_conflicts=True,
+            unique_fields=["link", "e164"],
+            update_fields=["digest", "confirmed_at"],
+            batch_size=1000,
+        )
+        for keys in chunked(gone):
+            SyncedNumber.objects.filter(link_id=message.link_id, e164__in=keys).delete()
+        waiting = SyncChange.objects.filter(link_id=message.link_id).values("e164")
+        enterprise_id = PlatformLink.objects.values_list("enterprise_id", flat=True).get(
+            pk=message.link_id
+        )
+        for keys in chunked([item["e164"] for item in present]):
+            Number.objects.filter(e164__in=keys, owner_id=enterprise_id).exclude(
+                e164__in=waiting
+            ).update(sync_state=SyncState.READY, sync_error="")
+        PlatformLink.objects.filter(pk=message.link_id).update(last_success_at=now)
+        refresh_link_status(message.link_id)
+
+
+def record_failure(message: OutboxMessage, result: Result) -> None:
+    now = timezone.now()
+    error = result.error or "The platform refused the message."
+    dead = not result.retryable or message.attempts >= conf.get("DIDHUB_SYNC_MAX_ATTEMPTS")
+    if result.retry_after is not None:
+        delay = result.retry_after
+    else:
+        delay = backoff_seconds(message.attempts)
+    with transaction.atomic():
+        updated = OutboxMessage.objects.filter(pk=message.pk, state=OutboxState.PENDING).update(
+            state=OutboxState.DEAD if dead else OutboxState.PENDING,
+            next_attempt_at=now + timedelta(seconds=delay),
+            locked_until=None,
+            last_status=result.status,
+            last_error=error,
+        )
+        if not updated:
+            return
+        PlatformLink.objects.filter(pk=message.link_id).update(last_error=error, last_error_at=now)
+        if dead:
+            enterprise_id = PlatformLink.objects.values_list("enterprise_id", flat=True).get(
+                pk=message.link_id
+            )
+            keys = [item["e164"] for item in items_of(message)]
+            for chunk in chunked(keys):
+                Number.objects.filter(e164__in=chunk, owner_id=enterprise_id).update(
+                    sync_state=SyncState.FAILED, sync_error=error
+                )
+            refresh_link_status(message.link_id)
+    logger.warning(
+        "sync message %s to link %s failed (attempt %s%s): %s",
+        message.message_id,
+        message.link_id,
+        message.attempts,
+        ", dead" if dead else "",
+        error,
+    )
+
+
+def send(message: OutboxMessage) -> bool:
+    """Send one claimed message and record what happened; True when delivered."""
+    link = PlatformLink.objects.get(pk=message.link_id)
+    result = connector_for(link).send(link, message)
+    if result.ok:
+        record_success(message, result)
+    else:
+        record_failure(message, result)
+    return result.ok
+
+
+def links_with_work() -> list[int]:
+    sending = PlatformLink.objects.filter(consented_at__isnull=False).exclude(
+        status=LinkStatus.DISABLED
+    )
+    return [
+        link_id
+        for link_id in sending.values_list("id", flat=True)
+        if SyncChange.objects.filter(link_id=link_id, message__isnull=True).exists()
+    ]
+
+
+def deliver_once() -> int:
+    """One pass: retries that are due, then one new message per link with work.
+
+    Returns how many messages were sent (delivered or not).
+    """
+    sent = 0
+    for message in claim_due():
+        send(message)
+        sent += 1
+    for link_id in links_with_work():
+        message = pack(link_id)
+        if message is not None:
+            send(message)
+            sent += 1
+    return sent
+
+
+def deliver_all(max_passes: int = 10_000) -> int:
+    """Deliver until nothing is due now (tests, management commands, tasks)."""
+    total = 0
+    for _ in range(max_passes):
+        sent = deliver_once()
+        total += sent
+        if not sent:
+            break
+    return total
+
+
+def run(stop: threading.Event) -> None:
+    """The worker's delivery loop, until ``stop`` is set."""
+    poll = conf.get("DIDHUB_SYNC_POLL")
+    while not stop.is_set():
+        try:
+            sent = deliver_once()
+        except Exception:
+            # A database hiccup must not end delivery; the next pass starts afresh.
+            logger.exception("sync delivery pass failed")
+            sent = 0
+        if not sent:
+            stop.wait(poll)

@@ -1,0 +1,105 @@
+"""``didhub worker``: all background work of didhub in one process.
+
+Three loops, each in its own thread with its own database connection:
+
+* the Django Tasks worker of ``django-tasks-db`` (uploads, exports, queued tasks);
+* the outbox delivery loop (``didhub.sync.delivery.run``);
+* the periodic expiry of reservations and aging (``numbers_expire``).
+
+SIGTERM or SIGINT stops all three cleanly: a running task, request or sweep finishes,
+then the process exits. A worker killed harder loses nothing: claimed messages are
+sent again when their lease expires.
+"""
+
+import logging
+import signal
+import threading
+
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections, connection
+from django.utils.crypto import get_random_string
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.management.commands.db_worker import Worker
+
+from didhub.sync import conf, delivery
+
+logger = logging.getLogger("didhub.worker")
+
+
+def expiry_loop(stop: threading.Event) -> None:
+    from didhub.numbers.services import numbers_expire
+
+    interval = conf.get("DIDHUB_EXPIRY_INTERVAL")
+    while not stop.is_set():
+        try:
+            close_old_connections()
+            numbers_expire()
+        except Exception:
+            logger.exception("expiry sweep failed")
+        stop.wait(interval)
+
+
+def in_thread(name: str, target, *args) -> threading.Thread:
+    def body():
+        try:
+            target(*args)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=body, name=name, daemon=True)
+    thread.start()
+    return thread
+
+
+class Command(BaseCommand):
+    help = "Run didhub's background work: tasks, platform sync delivery, expiry."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--no-tasks", action="store_true", help="Do not run the Django Tasks worker."
+        )
+        parser.add_argument(
+            "--no-expiry", action="store_true", help="Do not run the periodic expiry."
+        )
+        parser.add_argument(
+            "--queues",
+            default="*",
+            help="Task queues to run, comma separated ('*' for all, the default).",
+        )
+
+    def handle(self, *args, no_tasks, no_expiry, queues, **options):
+        stop = threading.Event()
+
+        def shutdown(signum, frame):
+            logger.warning("%s: finishing current work, then stopping.", signal.strsignal(signum))
+            stop.set()
+
+        signal.signal(signal.SIGTERM, shutdown)
+        signal.signal(signal.SIGINT, shutdown)
+
+        threads = [in_thread("delivery", delivery.run, stop)]
+        worker = None
+        if not no_expiry:
+            threads.append(in_thread("expiry", expiry_loop, stop))
+        if not no_tasks and isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend):
+            worker = Worker(
+                queue_names=queues.split(","),
+                interval=1.0,
+                batch=False,
+                backend_name=DEFAULT_TASK_BACKEND_ALIAS,
+                startup_delay=False,
+                max_tasks=None,
+                worker_id=get_random_string(32),
+                excluded_queue_names=[],
+            )
+            threads.append(in_thread("tasks", worker.run))
+        self.stdout.write(f"didhub worker running ({', '.join(t.name for t in threads)}).")
+        self.stdout.flush()
+        while not stop.is_set():
+            stop.wait(1.0)
+        if worker is not None:
+            worker.running = False
+        for thread in threads:
+            thread.join(timeout=30)
+        self.stdout.write("didhub worker stopped.")

@@ -1,0 +1,93 @@
+"""A platform on loopback for the sync tests: records every request it receives.
+
+``behaviour(n, method, path, body) -> (status, headers, delay)`` decides the answer to
+the n-th request (from 1); the default accepts everything at once.
+"""
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Received:
+    method: str
+    path: str
+    headers: dict
+    body: bytes
+    at: float
+    status: int
+
+    def json(self):
+        return json.loads(self.body)
+
+
+@dataclass
+class Receiver:
+    behaviour: object = None
+    requests: list[Received] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    started: threading.Event = field(default_factory=threading.Event)
+
+    def __post_init__(self):
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def handle_any(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                with receiver.lock:
+                    count = len(receiver.requests) + 1
+                    decide = receiver.behaviour or (lambda *a: (200, {}, 0))
+                    status, headers, delay = decide(count, self.command, self.path, body)
+                    receiver.requests.append(
+                        Received(
+                            method=self.command,
+                            path=self.path,
+                            headers={k.lower(): v for k, v in self.headers.items()},
+                            body=body,
+                            at=time.time(),
+                            status=status,
+                        )
+                    )
+                receiver.started.set()
+                if delay:
+                    time.sleep(delay)
+                answer = json.dumps({"message": f"status {status}"}).encode()
+                try:
+                    self.send_response(status)
+                    for name, value in headers.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(answer)))
+                    self.end_headers()
+                    self.wfile.write(answer)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            do_POST = do_DELETE = do_PUT = handle_any
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def accepted(self) -> list[Received]:
+        with self.lock:
+            return [r for r in self.requests if 200 <= r.status < 300]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
