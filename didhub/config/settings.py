@@ -159,7 +159,17 @@ REST_FRAMEWORK = {
         "didhub.accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "didhub.core.api.permissions.TokenScopeAllows",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "didhub.core.api.parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "didhub.core.api.pagination.CursorPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": [
@@ -171,12 +181,19 @@ REST_FRAMEWORK = {
         "anon": os.environ.get("DIDHUB_THROTTLE_ANON", "60/min"),
         "auth": os.environ.get("DIDHUB_THROTTLE_AUTH", "30/min"),
     },
+    "EXCEPTION_HANDLER": "didhub.core.api.problems.problem_exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "didhub API",
-    "DESCRIPTION": "Phone-number (DID) inventory: numbers, uploads, accounts, targets, sync.",
+    "DESCRIPTION": (
+        "Phone-number (DID) inventory: numbers, uploads, accounts, targets, sync.\n\n"
+        "Authenticate with `Authorization: Token <key>` (create keys at `/api/v1/tokens/`; "
+        "read tokens cannot write) or the portal's session cookie with CSRF. Errors are "
+        "`application/problem+json`; lists use cursor pagination (`limit`, `cursor`, "
+        "`ordering`); writes that change numbers accept `Idempotency-Key`."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -184,6 +201,25 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "AUTHENTICATION_WHITELIST": [
+        "didhub.accounts.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "NumberStateEnum": "didhub.numbers.choices.NumberState",
+        "RouteEnum": "didhub.numbers.choices.Route",
+        "UsageEnum": "didhub.numbers.choices.Usage",
+        "ChannelEnum": "didhub.numbers.choices.Channel",
+        "TargetKindEnum": "didhub.numbers.choices.TargetKind",
+        "ActivityEnum": "didhub.numbers.choices.Activity",
+        "SyncStateEnum": "didhub.numbers.choices.SyncState",
+        "NumberTypeEnum": "didhub.numbers.choices.NumberType",
+        "AccountKindEnum": "didhub.accounts.choices.AccountKind",
+        "RoleEnum": "didhub.accounts.choices.Role",
+        "TokenScopeEnum": "didhub.accounts.choices.TokenScope",
+    },
 }
 
 CACHES = {

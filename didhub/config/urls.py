@@ -7,3 +7,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("didhub.web.urls")),
 ]
+
+# Errors outside DRF views: problem+json under /api/, Django's pages elsewhere.
+handler400 = "didhub.core.api.problems.bad_request"
+handler403 = "didhub.core.api.problems.permission_denied"
+handler404 = "didhub.core.api.problems.page_not_found"
+handler500 = "didhub.core.api.problems.server_error"

@@ -1,0 +1,1 @@
+"""The API's shared machinery: problems, pagination, idempotency, throttles, schema."""

@@ -1,0 +1,128 @@
+"""Shapes of accounts and tokens in the API; the rules live in ``accounts.services``."""
+
+from django.db.models import Q
+from rest_framework import serializers
+
+from didhub.accounts.choices import AccountKind, TokenScope
+from didhub.accounts.models import Account, ApiToken
+from didhub.core.api.fields import VisibleRelatedField
+from didhub.numbers.models import Carrier, SmsProfile
+
+
+def usable_catalog(model):
+    """Catalog rows a user may pick: owned in its subtree or by an account above it."""
+
+    def visible(user):
+        if user.account.is_platform:
+            return model.objects.all()
+        return model.objects.filter(
+            Q(owner__path__startswith=user.account.path)
+            | Q(owner_id__in=user.account.ancestor_ids())
+        )
+
+    return visible
+
+
+def visible_accounts(user):
+    return Account.objects.visible_to(user)
+
+
+SETTINGS_FIELDS = (
+    "allow_external_numbers",
+    "stations_purchased",
+    "location_country",
+    "default_voice_carrier",
+    "default_sms_profile",
+    "aging_days",
+    "is_active",
+)
+
+
+class AccountSerializer(serializers.ModelSerializer):
+    parent = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    default_voice_carrier = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    default_sms_profile = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Account
+        fields = (
+            "id",
+            "name",
+            "kind",
+            "parent",
+            "path",
+            "depth",
+            *SETTINGS_FIELDS,
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+
+class AccountSettingsSerializer(serializers.Serializer):
+    """Writable settings of an account; which of them a user may set is policy's answer."""
+
+    name = serializers.CharField(max_length=200)
+    allow_external_numbers = serializers.BooleanField(
+        help_text="Enterprises only: may upload their own numbers."
+    )
+    stations_purchased = serializers.IntegerField(
+        min_value=0,
+        max_value=2_147_483_647,
+        allow_null=True,
+        help_text="Enterprises only: stations bought; null means no quota.",
+    )
+    location_country = serializers.CharField(
+        max_length=2, allow_blank=True, help_text="ISO country code, e.g. US."
+    )
+    default_voice_carrier = VisibleRelatedField(visible=usable_catalog(Carrier), allow_null=True)
+    default_sms_profile = VisibleRelatedField(visible=usable_catalog(SmsProfile), allow_null=True)
+    aging_days = serializers.IntegerField(min_value=0, max_value=3650)
+    is_active = serializers.BooleanField()
+
+
+class AccountCreateSerializer(AccountSettingsSerializer):
+    parent = VisibleRelatedField(visible=visible_accounts, help_text="The account above it.")
+    kind = serializers.ChoiceField(choices=[AccountKind.RESELLER, AccountKind.ENTERPRISE])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in (*SETTINGS_FIELDS,):
+            self.fields[name].required = False
+
+
+class AccountUpdateSerializer(AccountSettingsSerializer):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+
+
+class TokenSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApiToken
+        fields = (
+            "id",
+            "name",
+            "prefix",
+            "scope",
+            "created_at",
+            "last_used_at",
+            "expires_at",
+            "revoked_at",
+        )
+        read_only_fields = fields
+
+
+class TokenCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    scope = serializers.ChoiceField(choices=TokenScope.choices, default=TokenScope.READ)
+    expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class TokenCreatedSerializer(TokenSerializer):
+    key = serializers.CharField(help_text="The secret key; shown in this answer only.")
+
+    class Meta(TokenSerializer.Meta):
+        fields = (*TokenSerializer.Meta.fields, "key")
+        read_only_fields = fields

@@ -1,0 +1,223 @@
+"""Accounts with their inventory, and the user's own API tokens."""
+
+from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.response import Response
+
+from didhub.accounts import services
+from didhub.accounts.api.serializers import (
+    AccountCreateSerializer,
+    AccountSerializer,
+    AccountUpdateSerializer,
+    TokenCreatedSerializer,
+    TokenCreateSerializer,
+    TokenSerializer,
+)
+from didhub.accounts.models import Account, ApiToken
+from didhub.core.api.schema import problems
+from didhub.core.api.throttling import AuthRateThrottle
+from didhub.core.api.views import ApiGenericView, visible_object
+from didhub.numbers import selectors
+
+ACCOUNT_ORDERING = {
+    "id": "id",
+    "name": "name",
+    "kind": "kind",
+    "path": "path",
+    "depth": "depth",
+    "created_at": "created_at",
+}
+
+
+class AccountListView(ApiGenericView):
+    serializer_class = AccountSerializer
+    ordering_fields = ACCOUNT_ORDERING
+    default_ordering = "path"
+    tiebreak = "id"
+
+    def get_queryset(self):
+        return Account.objects.visible_to(self.request.user)
+
+    @extend_schema(
+        operation_id="accounts_list",
+        summary="Accounts you can see",
+        description="Your account and every account below it.",
+        responses={200: AccountSerializer(many=True), **problems(400)},
+    )
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(AccountSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="accounts_create",
+        summary="Create a reseller or enterprise below one of your accounts",
+        request=AccountCreateSerializer,
+        responses={201: AccountSerializer, **problems(400, 403, 404, 409)},
+        examples=[
+            OpenApiExample(
+                "enterprise",
+                value={
+                    "parent": 3,
+                    "name": "Acme Corp",
+                    "kind": "enterprise",
+                    "stations_purchased": 10,
+                },
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request):
+        serializer = AccountCreateSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        account = services.account_create(
+            actor=request.user,
+            parent=data.pop("parent"),
+            name=data.pop("name"),
+            kind=data.pop("kind"),
+            **data,
+        )
+        return Response(AccountSerializer(account).data, status=status.HTTP_201_CREATED)
+
+
+class AccountDetailView(ApiGenericView):
+    serializer_class = AccountSerializer
+
+    def get_object(self):
+        return visible_object(
+            Account.objects.visible_to(self.request.user), self.kwargs["pk"], "account"
+        )
+
+    @extend_schema(
+        operation_id="accounts_retrieve",
+        summary="One account",
+        responses={200: AccountSerializer, **problems(404)},
+    )
+    def get(self, request, pk):
+        return Response(AccountSerializer(self.get_object()).data)
+
+    @extend_schema(
+        operation_id="accounts_partial_update",
+        summary="Change an account's settings",
+        description="Settings such as Allow External Numbers and the station quota are "
+        "granted by the account above; an account may change its own name, default "
+        "carriers and aging period.",
+        request=AccountUpdateSerializer,
+        responses={200: AccountSerializer, **problems(400, 403, 404, 409)},
+    )
+    def patch(self, request, pk):
+        account = self.get_object()
+        serializer = AccountUpdateSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        account = services.account_update(
+            actor=request.user, account=account, **serializer.validated_data
+        )
+        return Response(AccountSerializer(account).data)
+
+    @extend_schema(
+        operation_id="accounts_destroy",
+        summary="Delete an empty account",
+        responses={204: None, **problems(403, 404, 409)},
+    )
+    def delete(self, request, pk):
+        services.account_delete(actor=request.user, account=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+CAPABILITY_COUNTS = inline_serializer(
+    "CapabilityCounts",
+    fields={
+        "owned": serializers.IntegerField(),
+        "assigned": serializers.IntegerField(),
+        "available": serializers.IntegerField(),
+        "aging": serializers.IntegerField(),
+        "reserved": serializers.IntegerField(),
+    },
+)
+
+
+class AccountInventoryView(ApiGenericView):
+    @extend_schema(
+        operation_id="accounts_inventory",
+        summary="Stations and numbers of an account's subtree",
+        description="Stations purchased / in use / available (enterprises), and numbers "
+        "owned / assigned / available / aging / reserved, in total and by capability.",
+        responses={
+            200: inline_serializer(
+                "AccountInventory",
+                fields={
+                    "account": serializers.IntegerField(),
+                    "stations": inline_serializer(
+                        "Stations",
+                        fields={
+                            "purchased": serializers.IntegerField(allow_null=True),
+                            "in_use": serializers.IntegerField(),
+                            "available": serializers.IntegerField(allow_null=True),
+                        },
+                    ),
+                    "numbers": CAPABILITY_COUNTS,
+                    "by_capability": serializers.DictField(child=CAPABILITY_COUNTS),
+                },
+            ),
+            **problems(404),
+        },
+    )
+    def get(self, request, pk):
+        account = visible_object(Account.objects.visible_to(request.user), pk, "account")
+        return Response(selectors.account_inventory(user=request.user, account=account))
+
+
+class TokenListView(ApiGenericView):
+    serializer_class = TokenSerializer
+    ordering_fields = {"id": "id", "name": "name", "created_at": "created_at"}
+    default_ordering = "-created_at"
+    tiebreak = "id"
+
+    def get_throttles(self):
+        throttles = super().get_throttles()
+        # Minting tokens is authentication: held to the stricter rate.
+        if self.request.method == "POST":
+            throttles.append(AuthRateThrottle())
+        return throttles
+
+    @extend_schema(
+        operation_id="tokens_list",
+        summary="Your API tokens",
+        description="Your own tokens, revoked ones included; keys are never shown again.",
+        responses={200: TokenSerializer(many=True), **problems(400)},
+    )
+    def get(self, request):
+        page = self.paginate_queryset(ApiToken.objects.filter(user=request.user))
+        return self.get_paginated_response(TokenSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="tokens_create",
+        summary="Create an API token",
+        description="The answer carries the key, once; only its hash is kept. Read-only "
+        "roles get read tokens only.",
+        request=TokenCreateSerializer,
+        responses={201: TokenCreatedSerializer, **problems(400, 403)},
+        examples=[
+            OpenApiExample(
+                "write token", value={"name": "provisioning", "scope": "write"}, request_only=True
+            )
+        ],
+    )
+    def post(self, request):
+        serializer = TokenCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        token, key = services.token_create(actor=request.user, **serializer.validated_data)
+        token.key = key
+        return Response(TokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED)
+
+
+class TokenDetailView(ApiGenericView):
+    @extend_schema(
+        operation_id="tokens_destroy",
+        summary="Revoke one of your tokens",
+        responses={204: None, **problems(404)},
+    )
+    def delete(self, request, pk):
+        token = visible_object(ApiToken.objects.filter(user=request.user), pk, "token")
+        services.token_revoke(actor=request.user, token=token)
+        return Response(status=status.HTTP_204_NO_CONTENT)

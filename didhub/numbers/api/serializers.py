@@ -1,0 +1,345 @@
+"""Shapes of numbers, targets and the catalog in the API.
+
+Validation here is of shapes only (types, choices, lengths); every rule (who may,
+what fits, what conflicts) is the services' answer.
+"""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from didhub.accounts.api.serializers import visible_accounts
+from didhub.core.api.fields import MAX_ID, VisibleRelatedField
+from didhub.numbers.choices import Channel, Route, TargetKind, Usage
+from didhub.numbers.models import CallingProfile, Carrier, Number, SmsProfile, Target
+from didhub.numbers.rules import TARGET_RULES
+
+BULK_ACTIONS = ("delegate", "reclaim", "assign", "unassign", "release", "update", "delete")
+
+
+def visible_targets(user):
+    return Target.objects.visible_to(user)
+
+
+class RefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class TargetRefSerializer(RefSerializer):
+    kind = serializers.ChoiceField(choices=TargetKind.choices)
+
+
+class AssignmentSerializer(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    target = TargetRefSerializer()
+    service = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+
+    def get_service(self, assignment) -> str:
+        return TARGET_RULES[assignment.target_kind].service
+
+
+def ref(obj, label=None):
+    if obj is None:
+        return None
+    return {"id": obj.pk, "name": label if label is not None else obj.name}
+
+
+class NumberSerializer(serializers.ModelSerializer):
+    """A number with everything its page shows: owner, carriers, assignments, state."""
+
+    owner = serializers.SerializerMethodField()
+    uploaded_by = serializers.SerializerMethodField()
+    voice_carrier = serializers.SerializerMethodField()
+    sms_profile = serializers.SerializerMethodField()
+    calling_profile = serializers.SerializerMethodField()
+    reserved_for = serializers.SerializerMethodField()
+    tags = serializers.SerializerMethodField()
+    services = serializers.SerializerMethodField()
+    assignments = AssignmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Number
+        fields = (
+            "id",
+            "e164",
+            "country_code",
+            "region",
+            "number_type",
+            "voice",
+            "sms",
+            "fax",
+            "route",
+            "usage",
+            "cac_limit",
+            "voice_carrier",
+            "sms_profile",
+            "calling_profile",
+            "sip_connection",
+            "service_info",
+            "tags",
+            "owner",
+            "uploaded_by",
+            "external",
+            "state",
+            "assignments",
+            "services",
+            "reserved_until",
+            "reserved_for",
+            "aging_until",
+            "activity",
+            "last_call_at",
+            "sync_state",
+            "sync_error",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+    @extend_schema_field(RefSerializer)
+    def get_owner(self, number):
+        return ref(number.owner)
+
+    @extend_schema_field(RefSerializer)
+    def get_uploaded_by(self, number):
+        return ref(number.uploaded_by)
+
+    @extend_schema_field(RefSerializer(allow_null=True))
+    def get_voice_carrier(self, number):
+        return ref(number.voice_carrier)
+
+    @extend_schema_field(RefSerializer(allow_null=True))
+    def get_sms_profile(self, number):
+        return ref(number.sms_profile, str(number.sms_profile) if number.sms_profile else None)
+
+    @extend_schema_field(RefSerializer(allow_null=True))
+    def get_calling_profile(self, number):
+        return ref(number.calling_profile)
+
+    @extend_schema_field(TargetRefSerializer(allow_null=True))
+    def get_reserved_for(self, number):
+        target = number.reserved_for
+        return (
+            None if target is None else {"id": target.pk, "name": target.name, "kind": target.kind}
+        )
+
+    def get_tags(self, number) -> list[str]:
+        return number.tag_list
+
+    def get_services(self, number) -> list[str]:
+        """Derived from the assignments (PBX, CallApp, ET, OC, SMS ...)."""
+        labels = []
+        for assignment in number.assignments.all():
+            label = TARGET_RULES[assignment.target_kind].service
+            if label not in labels:
+                labels.append(label)
+        return labels
+
+
+class CatalogIdField(serializers.IntegerField):
+    """A carrier or profile id; the service decides whether the number may use it."""
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=MAX_ID, allow_null=True, required=False, **kwargs)
+
+
+class NumberUpdateSerializer(serializers.Serializer):
+    voice = serializers.BooleanField(required=False)
+    sms = serializers.BooleanField(required=False)
+    fax = serializers.BooleanField(required=False)
+    route = serializers.ChoiceField(choices=[("", "None"), *Route.choices], required=False)
+    usage = serializers.ChoiceField(choices=Usage.choices, required=False)
+    cac_limit = serializers.IntegerField(min_value=1, max_value=32767, required=False)
+    voice_carrier = CatalogIdField(help_text="Carrier id, or null for none.")
+    sms_profile = CatalogIdField(help_text="SMS carrier profile id, or null for none.")
+    calling_profile = CatalogIdField(help_text="Calling profile id, or null for none.")
+    sip_connection = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    service_info = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=100), max_length=50, required=False
+    )
+
+
+class AssignSerializer(serializers.Serializer):
+    target = VisibleRelatedField(visible=visible_targets, help_text="Target id.")
+    channel = serializers.ChoiceField(
+        choices=Channel.choices,
+        required=False,
+        allow_null=True,
+        help_text="Defaults from the target's kind (voice for users and trunks, sms for "
+        "SMS groups, fax for fax targets).",
+    )
+
+
+class UnassignSerializer(serializers.Serializer):
+    channel = serializers.ChoiceField(
+        choices=Channel.choices, required=False, allow_null=True, help_text="Omit for all."
+    )
+
+
+class ReserveSerializer(serializers.Serializer):
+    until = serializers.DateTimeField(help_text="When the reservation expires.")
+    target = VisibleRelatedField(
+        visible=visible_targets, required=False, allow_null=True, help_text="Held for."
+    )
+
+
+class UnassignedSerializer(serializers.Serializer):
+    channels = serializers.ListField(child=serializers.ChoiceField(choices=Channel.choices))
+    number = NumberSerializer()
+
+
+class AtQuerySerializer(serializers.Serializer):
+    e164 = serializers.CharField(max_length=32)
+    when = serializers.DateTimeField()
+
+
+@extend_schema_field(OpenApiTypes.OBJECT)
+class FilterField(serializers.DictField):
+    """The list's filters as an object, e.g. ``{"search": "available_voice"}``."""
+
+
+class BulkSerializer(serializers.Serializer):
+    """One all-or-nothing action over many numbers, listed or selected by filter."""
+
+    action = serializers.ChoiceField(choices=BULK_ACTIONS)
+    numbers = serializers.ListField(
+        child=serializers.CharField(max_length=32),
+        required=False,
+        min_length=1,
+        max_length=100_000,
+        help_text="E.164 numbers (with or without +).",
+    )
+    filter = FilterField(
+        required=False, help_text="The number list's filters; every matching number."
+    )
+    to_account = VisibleRelatedField(
+        visible=visible_accounts,
+        required=False,
+        allow_null=True,
+        help_text="delegate (required) and reclaim (default: your account).",
+    )
+    target = VisibleRelatedField(
+        visible=visible_targets, required=False, help_text="assign: the target."
+    )
+    channel = serializers.ChoiceField(
+        choices=Channel.choices, required=False, allow_null=True, help_text="assign, unassign."
+    )
+    changes = NumberUpdateSerializer(required=False, help_text="update: the attributes to set.")
+
+    def validate(self, data):
+        if ("numbers" in data) == ("filter" in data):
+            raise serializers.ValidationError(
+                {"numbers": "Give either numbers or filter, not both and not neither."}
+            )
+        required = {"delegate": "to_account", "assign": "target", "update": "changes"}
+        if (field := required.get(data["action"])) and data.get(field) is None:
+            raise serializers.ValidationError({field: f"{data['action']} needs {field}."})
+        return data
+
+    def params(self) -> dict:
+        """The action's parameters, as ``numbers_bulk`` takes them."""
+        data = self.validated_data
+        action = data["action"]
+        if action in ("delegate", "reclaim"):
+            return {"to_account": data.get("to_account")}
+        if action == "assign":
+            return {"target": data["target"], "channel": data.get("channel")}
+        if action == "unassign":
+            return {"channel": data.get("channel")}
+        if action == "update":
+            return dict(data["changes"])
+        return {}
+
+
+class BulkResultSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=BULK_ACTIONS)
+    count = serializers.IntegerField(help_text="How many numbers the action changed.")
+
+
+class TargetSerializer(serializers.ModelSerializer):
+    enterprise = serializers.SerializerMethodField()
+    channel = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Target
+        fields = (
+            "id",
+            "enterprise",
+            "kind",
+            "channel",
+            "name",
+            "external_id",
+            "email",
+            "created_at",
+        )
+        read_only_fields = fields
+
+    @extend_schema_field(RefSerializer)
+    def get_enterprise(self, target):
+        return ref(target.enterprise)
+
+    def get_channel(self, target) -> str:
+        return TARGET_RULES[target.kind].channel
+
+
+class TargetCreateSerializer(serializers.Serializer):
+    enterprise = VisibleRelatedField(visible=visible_accounts, help_text="Enterprise id.")
+    kind = serializers.ChoiceField(choices=TargetKind.choices)
+    name = serializers.CharField(max_length=200)
+    external_id = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    email = serializers.EmailField(allow_blank=True, required=False)
+
+
+class TargetUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False)
+    external_id = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    email = serializers.EmailField(allow_blank=True, required=False)
+
+
+class CarrierSerializer(serializers.ModelSerializer):
+    owner = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Carrier
+        fields = ("id", "owner", "name", "created_at")
+        read_only_fields = fields
+
+
+class SmsProfileSerializer(serializers.ModelSerializer):
+    owner = serializers.PrimaryKeyRelatedField(read_only=True)
+    label = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SmsProfile
+        fields = ("id", "owner", "carrier_name", "name", "label", "created_at")
+        read_only_fields = fields
+
+    def get_label(self, profile) -> str:
+        """As the seeds show it: ``Bandwidth(BW for Testing) - (Demo Company)``."""
+        return str(profile)
+
+
+class CallingProfileSerializer(serializers.ModelSerializer):
+    owner = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = CallingProfile
+        fields = ("id", "owner", "name", "sbc_device", "created_at")
+        read_only_fields = fields
+
+
+class CarrierWriteSerializer(serializers.Serializer):
+    owner = VisibleRelatedField(
+        visible=visible_accounts, required=False, help_text="Owning account (default: yours)."
+    )
+    name = serializers.CharField(max_length=100)
+
+
+class SmsProfileWriteSerializer(CarrierWriteSerializer):
+    carrier_name = serializers.CharField(max_length=100)
+
+
+class CallingProfileWriteSerializer(CarrierWriteSerializer):
+    sbc_device = serializers.CharField(max_length=200, allow_blank=True, required=False)
