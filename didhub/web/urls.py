@@ -1,9 +1,74 @@
+"""The portal's pages. Number URLs carry the E.164 text: ``/numbers/+12125550100/``."""
+
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from didhub.web import views
+from didhub.web.forms import LoginForm
+from didhub.web.views import (
+    accounts,
+    bulk,
+    catalog,
+    dashboard,
+    events,
+    number_detail,
+    numbers,
+    targets,
+    upload,
+)
 
 app_name = "web"
 
+number = "numbers/<str:e164>/"
+
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="web/registration/login.html",
+            authentication_form=LoginForm,
+            redirect_authenticated_user=True,
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(next_page="web:login"), name="logout"),
+    path("password/", accounts.PasswordChange.as_view(), name="password_change"),
+    path("password/done/", accounts.password_changed, name="password_changed"),
+    path("", dashboard.dashboard, name="dashboard"),
+    path("numbers/", numbers.number_list, name="number_list"),
+    path("numbers/bulk/", bulk.number_bulk, name="number_bulk"),
+    path("numbers/export/", bulk.number_export_selection, name="number_export_selection"),
+    path(number, number_detail.number_detail, name="number_detail"),
+    path(number + "assign/", number_detail.number_assign, name="number_assign"),
+    path(number + "delegate/", number_detail.number_delegate, name="number_delegate"),
+    path(number + "reclaim/", number_detail.number_reclaim, name="number_reclaim"),
+    path(number + "unassign/", number_detail.number_unassign, name="number_unassign"),
+    path(number + "reserve/", number_detail.number_reserve, name="number_reserve"),
+    path(number + "unreserve/", number_detail.number_unreserve, name="number_unreserve"),
+    path(number + "release/", number_detail.number_release, name="number_release"),
+    path(number + "restore/", number_detail.number_restore, name="number_restore"),
+    path(number + "edit/", number_detail.number_edit, name="number_edit"),
+    path(number + "delete/", number_detail.number_delete, name="number_delete"),
+    path("upload/", upload.upload, name="upload"),
+    path("imports/", upload.import_list, name="import_list"),
+    path("imports/<int:pk>/", upload.import_detail, name="import_detail"),
+    path("imports/<int:pk>/commit/", upload.import_commit, name="import_commit"),
+    path("accounts/", accounts.account_list, name="account_list"),
+    path("accounts/add/", accounts.account_create, name="account_create"),
+    path("accounts/<int:pk>/", accounts.account_edit, name="account_edit"),
+    path("accounts/<int:pk>/delete/", accounts.account_delete, name="account_delete"),
+    path("switch/", accounts.account_switch, name="account_switch"),
+    path("switch/<int:pk>/", accounts.account_switch_open, name="account_open"),
+    path("switch/back/", accounts.account_switch_close, name="account_close"),
+    path("targets/", targets.target_list, name="target_list"),
+    path("targets/add/", targets.target_create, name="target_create"),
+    path("targets/<int:pk>/", targets.target_detail, name="target_detail"),
+    path("targets/<int:pk>/edit/", targets.target_edit, name="target_edit"),
+    path("targets/<int:pk>/delete/", targets.target_delete, name="target_delete"),
+    path("catalog/", catalog.catalog, name="catalog"),
+    path("catalog/<slug:slug>/add/", catalog.catalog_create, name="catalog_create"),
+    path("catalog/<slug:slug>/<int:pk>/", catalog.catalog_edit, name="catalog_edit"),
+    path("catalog/<slug:slug>/<int:pk>/delete/", catalog.catalog_delete, name="catalog_delete"),
+    path("audit/", events.event_list, name="event_list"),
+    path("tokens/", events.token_list, name="token_list"),
+    path("tokens/<int:pk>/revoke/", events.token_revoke, name="token_revoke"),
 ]

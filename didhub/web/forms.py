@@ -1,0 +1,219 @@
+"""The portal's forms: they shape input for the services and show errors beside fields.
+
+Forms hold no business rule; choices are read through the visibility gate so that a
+form never offers what the acting user cannot see.
+"""
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from didhub.accounts.choices import AccountKind, TokenScope
+from didhub.accounts.models import Account
+from didhub.numbers.choices import Channel, Route, TargetKind, Usage
+from didhub.numbers.models import CallingProfile, Carrier, SmsProfile, Target
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.EmailField(
+        label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
+
+
+class AccountChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.get_kind_display()})"
+
+
+class SmsProfileChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        # seeds/000: Bandwidth(BW for Testing) - (Demo Company)
+        return f"{obj.carrier_name}({obj.name}) - ({obj.owner.name})"
+
+
+def below_accounts(actor):
+    """Accounts the actor can hand numbers to: its subtree without itself and the root."""
+    return (
+        Account.objects.visible_to(actor)
+        .exclude(pk=actor.account_id)
+        .exclude(kind=AccountKind.PLATFORM)
+        .order_by("path")
+    )
+
+
+class DelegateForm(forms.Form):
+    to_account = AccountChoiceField(queryset=Account.objects.none(), label="Reseller or enterprise")
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_account"].queryset = below_accounts(actor)
+
+
+class AssignForm(forms.Form):
+    target = forms.ModelChoiceField(queryset=Target.objects.none(), label="Target")
+    channel = forms.ChoiceField(
+        choices=[("", "From the target's kind"), *Channel.choices],
+        required=False,
+        help_text="Voice for users and trunks, SMS for SMS users and groups, unless you choose.",
+    )
+
+    def __init__(self, *args, targets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = targets
+        self.fields["target"].label_from_instance = lambda t: f"{t.name} ({t.get_kind_display()})"
+
+
+class UnassignForm(forms.Form):
+    channel = forms.ChoiceField(choices=[("", "Every channel"), *Channel.choices], required=False)
+
+
+class ReserveForm(forms.Form):
+    until = forms.DateTimeField(
+        label="Reserved until",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+    )
+    target = forms.ModelChoiceField(
+        queryset=Target.objects.none(), required=False, label="Held for (optional)"
+    )
+
+    def __init__(self, *args, targets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = targets
+
+
+class NumberEditForm(forms.Form):
+    """Capabilities, route and carriers (resellers; carriers only while unassigned)."""
+
+    voice = forms.BooleanField(required=False)
+    sms = forms.BooleanField(required=False, label="SMS")
+    fax = forms.BooleanField(required=False)
+    route = forms.ChoiceField(
+        choices=[("", "None"), *Route.choices], required=False, label="Voice route type"
+    )
+    usage = forms.ChoiceField(choices=Usage.choices)
+    cac_limit = forms.IntegerField(
+        min_value=1, label="CAC", help_text="Concurrent calls; always 2 for usage User."
+    )
+    voice_carrier = forms.ModelChoiceField(
+        queryset=Carrier.objects.none(), required=False, empty_label="Assign Voice Carrier Later"
+    )
+    sms_profile = SmsProfileChoiceField(
+        queryset=SmsProfile.objects.none(),
+        required=False,
+        empty_label="Assign SMS Carrier Later",
+        label="SMS carrier profile",
+    )
+    calling_profile = forms.ModelChoiceField(
+        queryset=CallingProfile.objects.none(), required=False, empty_label="None"
+    )
+    sip_connection = forms.CharField(required=False, label="Customer SIP connection")
+    service_info = forms.CharField(required=False)
+    tags = forms.CharField(required=False, help_text="Separated by ;")
+
+    def __init__(self, *args, owner: Account, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["voice_carrier"].queryset = Carrier.objects.usable_by(owner)
+        self.fields["sms_profile"].queryset = SmsProfile.objects.usable_by(owner).select_related(
+            "owner"
+        )
+        self.fields["calling_profile"].queryset = CallingProfile.objects.usable_by(owner)
+
+    def changes(self, number) -> dict:
+        """Only what changed, so that carrier rules apply only to carrier changes."""
+        data = dict(self.cleaned_data)
+        data["tags"] = [tag.strip() for tag in data["tags"].split(";") if tag.strip()]
+        current = {
+            "voice": number.voice,
+            "sms": number.sms,
+            "fax": number.fax,
+            "route": number.route,
+            "usage": number.usage,
+            "cac_limit": number.cac_limit,
+            "voice_carrier": number.voice_carrier,
+            "sms_profile": number.sms_profile,
+            "calling_profile": number.calling_profile,
+            "sip_connection": number.sip_connection,
+            "service_info": number.service_info,
+            "tags": number.tag_list,
+        }
+        return {key: value for key, value in data.items() if current.get(key) != value}
+
+
+class AccountForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(
+        choices=[(AccountKind.RESELLER, "Reseller"), (AccountKind.ENTERPRISE, "Enterprise")]
+    )
+    allow_external_numbers = forms.BooleanField(
+        required=False,
+        help_text="Enterprises only: its administrators may upload their own numbers.",
+    )
+    stations_purchased = forms.IntegerField(
+        required=False, min_value=0, help_text="Enterprises only; empty means no quota."
+    )
+    location_country = forms.CharField(
+        required=False, max_length=2, help_text="Two letters, e.g. IT: numbers must carry +39."
+    )
+    default_voice_carrier = forms.ModelChoiceField(queryset=Carrier.objects.none(), required=False)
+    default_sms_profile = SmsProfileChoiceField(
+        queryset=SmsProfile.objects.none(), required=False, label="Default SMS carrier profile"
+    )
+    aging_days = forms.IntegerField(min_value=0, initial=90, help_text="Quarantine after release.")
+
+    def __init__(self, *args, parent: Account, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["default_voice_carrier"].queryset = Carrier.objects.usable_by(parent)
+        self.fields["default_sms_profile"].queryset = SmsProfile.objects.usable_by(
+            parent
+        ).select_related("owner")
+        if editing:
+            del self.fields["kind"]
+
+    def settings(self, kind: str) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("kind", None)
+        data["location_country"] = data["location_country"].strip().upper()
+        if kind != AccountKind.ENTERPRISE:
+            data["allow_external_numbers"] = False
+            data["stations_purchased"] = None
+        return data
+
+
+class TargetForm(forms.Form):
+    kind = forms.ChoiceField(choices=TargetKind.choices)
+    name = forms.CharField(max_length=200)
+    external_id = forms.CharField(required=False, label="External id")
+    email = forms.EmailField(required=False)
+    enterprise = forms.ModelChoiceField(queryset=Account.objects.none())
+
+    def __init__(self, *args, actor, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        enterprises = Account.objects.visible_to(actor).filter(kind=AccountKind.ENTERPRISE)
+        self.fields["enterprise"].queryset = enterprises.order_by("name")
+        if actor.account.is_enterprise or editing:
+            del self.fields["enterprise"]
+        if editing:
+            del self.fields["kind"]
+
+
+class CarrierForm(forms.Form):
+    name = forms.CharField(max_length=100)
+
+
+class SmsProfileForm(forms.Form):
+    carrier_name = forms.CharField(max_length=100, label="Underlying carrier")
+    name = forms.CharField(max_length=100, label="Profile name")
+
+
+class CallingProfileForm(forms.Form):
+    name = forms.CharField(max_length=100)
+    sbc_device = forms.CharField(max_length=200, required=False, label="SBC device")
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(max_length=100)
+    scope = forms.ChoiceField(choices=TokenScope.choices)
+
+
+class AccountSearchForm(forms.Form):
+    q = forms.CharField(required=False, label="Account name")

@@ -1,0 +1,156 @@
+"""Bulk actions and exports of the selected rows, or of every row the filter matches.
+
+All or nothing: ``numbers_bulk`` changes every number or none, and its refusals come
+back one per number, shown as a list on the confirmation page.
+"""
+
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.http import QueryDict
+from django.shortcuts import redirect
+
+from didhub.core.errors import DomainError
+from didhub.numbers import selectors, services
+from didhub.numbers.choices import Channel, Route, Usage
+from didhub.numbers.models import Carrier, SmsProfile
+from didhub.web.acting import acting_user, is_acting
+from didhub.web.forms import DelegateForm, SmsProfileChoiceField, UnassignForm
+from didhub.web.views.base import portal_view, render_page
+from didhub.web.views.numbers import number_filters
+
+ACTION_LABELS = {
+    "delegate": ("Assign to an account", "Assign"),
+    "reclaim": ("Reclaim", "Reclaim"),
+    "unassign": ("Unassign", "Unassign"),
+    "release": ("Release", "Release"),
+    "update": ("Edit capabilities and carriers", "Save Settings"),
+    "delete": ("Delete", "Delete"),
+}
+EXPORT_FORMATS = ("csv", "xlsx", "pdf")
+
+
+class BulkUpdateForm(forms.Form):
+    """Attributes to set on every selected number; empty fields stay as they are."""
+
+    route = forms.ChoiceField(choices=[("", "Leave as it is"), *Route.choices], required=False)
+    usage = forms.ChoiceField(choices=[("", "Leave as it is"), *Usage.choices], required=False)
+    voice_carrier = forms.ModelChoiceField(
+        queryset=Carrier.objects.none(), required=False, empty_label="Leave as it is"
+    )
+    sms_profile = SmsProfileChoiceField(
+        queryset=SmsProfile.objects.none(), required=False, empty_label="Leave as it is"
+    )
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["voice_carrier"].queryset = Carrier.objects.usable_by(actor.account)
+        self.fields["sms_profile"].queryset = SmsProfile.objects.usable_by(
+            actor.account
+        ).select_related("owner")
+
+    def params(self) -> dict:
+        return {key: value for key, value in self.cleaned_data.items() if value not in (None, "")}
+
+
+def form_for(action, data, actor):
+    if action == "delegate":
+        return DelegateForm(data, actor=actor)
+    if action == "reclaim":
+        return None
+    if action == "unassign":
+        form = UnassignForm(data)
+        form.fields["channel"].choices = [("", "Every channel"), *Channel.choices]
+        return form
+    if action == "update":
+        return BulkUpdateForm(data, actor=actor)
+    return None
+
+
+def selection(request, actor):
+    """The chosen numbers: E.164 texts, or the queryset of every number the filter matches."""
+    if request.POST.get("all_matching"):
+        filters = number_filters(QueryDict(request.POST.get("filter_query", "")))
+        return selectors.number_list(user=actor, filters=filters), True
+    return request.POST.getlist("numbers"), False
+
+
+@portal_view
+def number_bulk(request):
+    actor = acting_user(request)
+    if request.method != "POST":
+        return redirect("web:number_list")
+    action = request.POST.get("action", "")
+    if action not in ACTION_LABELS:
+        messages.error(request, "Choose an action for the selected numbers.")
+        return redirect("web:number_list")
+    try:
+        numbers, all_matching = selection(request, actor)
+    except DomainError as error:
+        messages.error(request, str(error))
+        return redirect("web:number_list")
+    if not all_matching and not numbers:
+        messages.error(request, "Select at least one number, or every matching number.")
+        return redirect("web:number_list")
+    confirmed = bool(request.POST.get("confirmed"))
+    form = form_for(action, request.POST if confirmed else None, actor)
+    errors = []
+    if confirmed and (form is None or form.is_valid()):
+        params = {}
+        if form is not None:
+            params = form.params() if hasattr(form, "params") else dict(form.cleaned_data)
+            if action == "unassign":
+                params["channel"] = params.get("channel") or None
+        try:
+            result = services.numbers_bulk(actor=actor, action=action, numbers=numbers, **params)
+        except DomainError as error:
+            errors = [
+                f"{item.row}: {item.message}" if item.row is not None else item.message
+                for item in error.errors
+            ] or [str(error)]
+            messages.error(request, f"Nothing was changed. {error}")
+        else:
+            count = result.get("count", 0)
+            messages.success(
+                request,
+                f"{ACTION_LABELS[action][0]}: {count:,} number{'s' if count != 1 else ''} done.",
+            )
+            return redirect(f"{_list_url()}?{request.POST.get('filter_query', '')}")
+    count = numbers.count() if all_matching else len(numbers)
+    context = {
+        "section": "numbers",
+        "action": action,
+        "title": ACTION_LABELS[action][0],
+        "submit": ACTION_LABELS[action][1],
+        "form": form,
+        "count": count,
+        "numbers": [] if all_matching else numbers,
+        "all_matching": all_matching,
+        "filter_query": request.POST.get("filter_query", ""),
+        "errors": errors[:200],
+        "destructive": action in ("delete", "release", "reclaim", "unassign"),
+    }
+    return render_page(request, "web/numbers/bulk.html", context)
+
+
+def _list_url() -> str:
+    from django.urls import reverse
+
+    return reverse("web:number_list")
+
+
+@portal_view
+def number_export_selection(request):
+    """Export the selected rows (or everything matching) through the API export route."""
+    actor = acting_user(request)
+    fmt = request.POST.get("format", "csv")
+    fmt = fmt if fmt in EXPORT_FORMATS else "csv"
+    if request.POST.get("all_matching") or not request.POST.getlist("numbers"):
+        query = number_filters(QueryDict(request.POST.get("filter_query", "")))
+    else:
+        query = {"numbers": ",".join(request.POST.getlist("numbers"))}
+    if is_acting(actor):
+        # The export answers for the signed-in user; keep it to the opened account.
+        query.setdefault("owner", str(actor.account_id))
+    return redirect(f"/api/v1/numbers/export.{fmt}?{urlencode(query)}")
