@@ -77,16 +77,20 @@ def mark_active(latest: dict[int, datetime]) -> int:
         params = []
         for number_id, at in chunk:
             params += [number_id, connection.ops.adapt_datetimefield_value(at)]
+        # SQLite names the columns of a VALUES list column1, column2...
+        if connection.vendor == "sqlite":
+            source, key, at = f"(VALUES {values}) AS v", "v.column1", "v.column2"
+        else:
+            source, key, at = f"(VALUES {values}) AS v(id, at)", "v.id", "v.at"
         sql = (
-            f"WITH v(id, at) AS (VALUES {values}) "
             f"UPDATE {table} SET activity = %s, last_call_at = CASE "
-            f"WHEN {table}.last_call_at IS NULL OR {table}.last_call_at < v.at THEN v.at "
+            f"WHEN {table}.last_call_at IS NULL OR {table}.last_call_at < {at} THEN {at} "
             f"ELSE {table}.last_call_at END "
-            f"FROM v WHERE {table}.id = v.id AND ({table}.last_call_at IS NULL "
-            f"OR {table}.last_call_at < v.at OR {table}.activity <> %s)"
+            f"FROM {source} WHERE {table}.id = {key} AND ({table}.last_call_at IS NULL "
+            f"OR {table}.last_call_at < {at} OR {table}.activity <> %s)"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, Activity.ACTIVE, Activity.ACTIVE])
+            cursor.execute(sql, [Activity.ACTIVE, *params, Activity.ACTIVE])
             changed += max(cursor.rowcount, 0)
     return changed
 

@@ -94,6 +94,7 @@ def read_events(stream: io.TextIOBase) -> tuple[Iterator[dict], dict]:
                 "e164": row[number_at].strip().lstrip("'") if number_at < len(row) else "",
                 "at": row[time_at].strip() if time_at < len(row) else "",
                 "direction": DIRECTIONS.get(cell, "inbound"),
+                "line": reader.line_num,
             }
 
     return events(), columns
@@ -106,23 +107,22 @@ def calls_import_file(path: str, *, actor, progress: Callable[[int], None] | Non
     with open(path, encoding="utf-8-sig", newline="") as stream:
         events, columns = read_events(stream)
         batch: list[dict] = []
-        line = 2  # the header is line 1
         for event in events:
             batch.append(event)
             if len(batch) == MAX_EVENTS:
-                line = flush(batch, line, actor, totals, errors, progress)
+                flush(batch, actor, totals, errors, progress)
                 batch = []
         if batch:
-            flush(batch, line, actor, totals, errors, progress)
+            flush(batch, actor, totals, errors, progress)
     return {**totals, "columns": columns, "errors": errors[:100]}
 
 
-def flush(batch, first_line, actor, totals, errors, progress) -> int:
+def flush(batch, actor, totals, errors, progress) -> None:
+    """Record one batch; row errors name the file's line."""
     summary = calls_record(actor=actor, events=batch, source="cdr")
     for key in totals:
         totals[key] += summary[key]
     for item in summary["errors"]:
-        errors.append({**item, "row": first_line + item["row"]})
+        errors.append({**item, "row": batch[item["row"]]["line"]})
     if progress:
         progress(totals["received"])
-    return first_line + len(batch)

@@ -14,18 +14,19 @@ def count_of(queryset):
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
+def with_counts(links):
+    """Links with how many changes wait and how many messages are dead."""
+    return links.select_related("enterprise").annotate(
+        queued_changes=count_of(SyncChange.objects.filter(link_id=OuterRef("pk"))),
+        dead_messages=count_of(
+            OutboxMessage.objects.filter(link_id=OuterRef("pk"), state=OutboxState.DEAD)
+        ),
+    )
+
+
 def link_list(*, user, filters: dict | None = None):
     """Links the user can see, with how much waits and how much is dead."""
-    links = (
-        PlatformLink.objects.visible_to(user)
-        .select_related("enterprise")
-        .annotate(
-            queued_changes=count_of(SyncChange.objects.filter(link_id=OuterRef("pk"))),
-            dead_messages=count_of(
-                OutboxMessage.objects.filter(link_id=OuterRef("pk"), state=OutboxState.DEAD)
-            ),
-        )
-    )
+    links = with_counts(PlatformLink.objects.visible_to(user))
     filters = filters or {}
     if enterprise := filters.get("enterprise"):
         links = links.filter(enterprise_id=enterprise)

@@ -26,6 +26,7 @@ from didhub.sync.api.serializers import (
     WebhookMessageSerializer,
 )
 from didhub.sync.choices import OutboxState
+from didhub.sync.models import PlatformLink
 from didhub.sync.urls import consent_path
 
 
@@ -144,6 +145,8 @@ class PlatformLinkConsentView(ApiGenericView):
         else:
             link = selectors.link_get(user=user, pk=pk)
         link = services.link_consent(actor=user, link=link, token=token)
+        # A token holder may not be signed in: the link is shown as consented, by id.
+        link = selectors.with_counts(PlatformLink.objects.filter(pk=link.pk)).get()
         return Response(PlatformLinkSerializer(link).data)
 
 

@@ -54,6 +54,8 @@ def in_thread(name: str, target, *args) -> threading.Thread:
 
 class Command(BaseCommand):
     help = "Run didhub's background work: tasks, platform sync delivery, expiry."
+    # A long-running process: the checks belong to deployment, not to every restart.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument(
