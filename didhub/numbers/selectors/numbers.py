@@ -1,0 +1,139 @@
+"""Reading numbers: the list, one number, its history.
+
+Every read starts from the one gate, ``Number.objects.visible_to(user)``, then the one
+FilterSet, then an ordering that always ends in ``e164`` so that pages are stable.
+"""
+
+from django.db.models import F, Prefetch, QuerySet
+from django.http import QueryDict
+
+from didhub.core.errors import NotVisible, invalid
+from didhub.core.models import Event
+from didhub.core.policy import check_visible
+from didhub.numbers.filtersets import apply_number_filters
+from didhub.numbers.models import Assignment, Number
+from didhub.numbers.search import normalize_e164_text
+
+# Public ordering names (``?ordering=``, ``-`` for descending) -> model paths.
+NUMBER_ORDERINGS = {
+    "e164": "e164",
+    "country_code": "country_code",
+    "region": "region",
+    "number_type": "number_type",
+    "voice": "voice",
+    "sms": "sms",
+    "fax": "fax",
+    "route": "route",
+    "usage": "usage",
+    "cac_limit": "cac_limit",
+    "owner": "owner__name",
+    "uploaded_by": "uploaded_by__name",
+    "voice_carrier": "voice_carrier__name",
+    "state": "state",
+    "activity": "activity",
+    "last_call_at": "last_call_at",
+    "sync_state": "sync_state",
+    "created_at": "created_at",
+    "updated_at": "updated_at",
+}
+DEFAULT_ORDERING = "e164"
+# Columns that can be NULL get an explicit NULLS placement; the others stay plain so
+# that SQLite, too, reads them from an index instead of sorting.
+NULLABLE_ORDERINGS = {"last_call_at", "voice_carrier__name"}
+
+
+def number_ordering(ordering: str | None) -> list:
+    """Order-by expressions for ``ordering`` (``"state,-created_at"``), ending in e164.
+
+    The unique ``e164`` breaks ties in the direction of the first column, so a page
+    boundary never falls between equal rows and ``(state, e164)``-style indexes can be
+    read in one direction. NULLs (``last_call_at``) sort last ascending and first
+    descending on both databases, as the API's cursor pagination expects.
+    """
+    names = [name.strip() for name in (ordering or DEFAULT_ORDERING).split(",") if name.strip()]
+    expressions, paths = [], set()
+    for name in names or [DEFAULT_ORDERING]:
+        descending = name.startswith("-")
+        key = name.removeprefix("-")
+        if key not in NUMBER_ORDERINGS:
+            raise invalid(
+                f"Cannot order by {key!r}; choose one of {', '.join(NUMBER_ORDERINGS)}.",
+                field="ordering",
+            )
+        path = NUMBER_ORDERINGS[key]
+        paths.add(path)
+        nulls = {"nulls_first": True} if descending else {"nulls_last": True}
+        if path not in NULLABLE_ORDERINGS:
+            nulls = {}
+        expressions.append(F(path).desc(**nulls) if descending else F(path).asc(**nulls))
+    if "e164" not in paths:
+        first_descending = (names or [DEFAULT_ORDERING])[0].startswith("-")
+        expressions.append(F("e164").desc() if first_descending else F("e164").asc())
+    return expressions
+
+
+def with_list_relations(queryset: QuerySet[Number]) -> QuerySet[Number]:
+    """What a list row shows, fetched in two queries for any page size (no N+1).
+
+    Owner, uploader, carriers and profiles ride along in the page's query; assignments
+    with their targets come in one more query for the whole page.
+    """
+    return queryset.select_related(
+        "owner",
+        "uploaded_by",
+        "voice_carrier",
+        "sms_profile__owner",
+        "calling_profile",
+        "reserved_for",
+    ).prefetch_related(
+        Prefetch(
+            "assignments",
+            queryset=Assignment.objects.select_related("target").order_by("channel"),
+        )
+    )
+
+
+def number_list(
+    *,
+    user,
+    filters: dict | QueryDict | None = None,
+    ordering: str | None = None,
+    with_related: bool = False,
+) -> QuerySet[Number]:
+    """The numbers ``user`` may see, narrowed by NumberFilterSet and ordered.
+
+    ``filters`` takes every filter of API.md (``q``, ``owner``, ``search=`` ...); a bad
+    value raises ``ValidationFailed`` naming the filter. ``with_related`` adds the list
+    row's relations (see ``with_list_relations``) for pages that show them.
+    """
+    queryset = apply_number_filters(Number.objects.visible_to(user), filters)
+    queryset = queryset.order_by(*number_ordering(ordering))
+    return with_list_relations(queryset) if with_related else queryset
+
+
+def number_get(*, user, e164: str) -> Number:
+    """One number by its E.164 text, with everything its page shows.
+
+    Accepts ``+12125550100``, ``12125550100``, separators, and a URL-decoded ``+``
+    that arrived as a space. Missing and foreign numbers are the same ``NotVisible``:
+    a foreign tenant's number is not disclosed (API.md: 404, not 403).
+    """
+    text = normalize_e164_text(e164)
+    number = (
+        with_list_relations(Number.objects.visible_to(user)).filter(e164=text).first()
+        if text
+        else None
+    )
+    if number is None:
+        raise NotVisible("Not found.", code="not_found")
+    return number
+
+
+def number_history(*, user, number: Number) -> QuerySet[Event]:
+    """The events of a number that ``user`` may see, newest first.
+
+    Events are found by E.164 text, so the history includes earlier lives of the same
+    number (deleted and uploaded again) and outlives the number itself.
+    """
+    check_visible(user, number)
+    return Event.objects.visible_to(user).filter(number_e164=number.e164).order_by("-at", "-id")
