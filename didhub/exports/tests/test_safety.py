@@ -1,0 +1,59 @@
+import pytest
+
+from didhub.exports.naming import describe, export_filename
+from didhub.exports.safety import neutralize
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('=HYPERLINK("http://evil.test","x")', '\'=HYPERLINK("http://evil.test","x")'),
+        ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+        ("-1+1", "'-1+1"),
+        ("+1 (212) 555", "'+1 (212) 555"),
+        ("+1+1", "'+1+1"),
+        ("+", "'+"),
+        ("\tcmd", "'\tcmd"),
+        ("\rcmd", "'\rcmd"),
+        # E.164 numbers are data and stay exactly as they are.
+        ("+12125550100", "+12125550100"),
+        ("+442071838750", "+442071838750"),
+        # Harmless text is untouched, also when a formula character comes later.
+        ("Alice", "Alice"),
+        ("a=b", "a=b"),
+        ("", ""),
+    ],
+)
+def test_neutralize(text, expected):
+    assert neutralize(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("requested", "extension", "expected"),
+    [
+        (None, ".csv", "PhoneNumbers.csv"),
+        ("", ".xlsx", "PhoneNumbers.xlsx"),
+        ("Acme numbers", ".csv", "Acme numbers.csv"),
+        ("report.pdf", ".pdf", "report.pdf"),
+        ("report.PDF", ".pdf", "report.pdf"),
+        ("../../etc/passwd", ".csv", "passwd.csv"),
+        ("C:\\Users\\x\\evil.csv", ".csv", "evil.csv"),
+        ('a"; filename="b.exe', ".csv", "a_ filename_b.exe.csv"),
+        ("../", ".csv", "PhoneNumbers.csv"),
+        ("x" * 300, ".csv", "x" * 96 + ".csv"),
+    ],
+)
+def test_export_filename(requested, extension, expected):
+    assert export_filename(requested, extension) == expected
+
+
+def test_describe_says_what_the_export_holds():
+    assert describe({}, viewer="Acme Corp") == "All numbers visible to Acme Corp"
+    assert describe({"state": "available", "filename": "x"}) == (
+        "Numbers matching filter state = available"
+    )
+    selected = [f"+1212555010{i}" for i in range(7)]
+    assert describe({}, selected) == (
+        "Numbers matching the selected numbers +12125550100, +12125550101, +12125550102, "
+        "+12125550103, +12125550104 and 2 more"
+    )
