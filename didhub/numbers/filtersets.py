@@ -12,7 +12,9 @@ import django_filters as filters
 from django import forms
 from django.db.models import Q, QuerySet
 
-from didhub.core.selectors import BooleanFilter, IntegerFilter, apply_filterset, subtree_path
+from didhub.accounts.choices import AccountKind
+from didhub.accounts.models import Account
+from didhub.core.selectors import BooleanFilter, IntegerFilter, apply_filterset
 from didhub.numbers import search
 from didhub.numbers.choices import Activity, NumberState, Route, SyncState, TargetKind, Usage
 from didhub.numbers.models import Assignment, Number, Target
@@ -88,17 +90,21 @@ class NumberFilterSet(filters.FilterSet):
 
     def filter_e164_prefix(self, queryset, name, value):
         prefix = search.normalize_e164_text(value)
-        return queryset.filter(e164__startswith=prefix) if prefix else queryset
+        if not prefix:
+            return queryset
+        return queryset.filter(search.prefix_range_q(prefix), e164__startswith=prefix)
 
     def filter_region(self, queryset, name, value):
         return queryset.filter(region=value.strip().upper())
 
     def filter_owner(self, queryset, name, value):
-        if self.form.cleaned_data.get("owner_exact"):
-            return queryset.filter(owner_id=value)
-        path = subtree_path(value)
-        if path is None:
+        found = Account.objects.filter(pk=value).values_list("path", "kind").first()
+        if found is None:
             return queryset.none()
+        path, kind = found
+        # An enterprise is a leaf: owner_id lets the (owner, e164) index order the page.
+        if self.form.cleaned_data.get("owner_exact") or kind == AccountKind.ENTERPRISE:
+            return queryset.filter(owner_id=value)
         return queryset.filter(owner__path__startswith=path)
 
     def filter_target(self, queryset, name, value):

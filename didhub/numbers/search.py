@@ -96,8 +96,29 @@ def pattern_to_like(pattern: str) -> str:
 
 
 def pattern_q(pattern: str) -> Q:
-    """Numbers whose digits match a vanity pattern (see :func:`pattern_to_like`)."""
-    return Q(Like(F("e164"), Value(pattern_to_like(pattern))))
+    """Numbers whose digits match a vanity pattern (see :func:`pattern_to_like`).
+
+    Digits before the first wildcard also bound an index range (``1212555*``).
+    """
+    like = pattern_to_like(pattern)
+    literal = re.match(r"\+\d*", like).group()
+    condition = Q(Like(F("e164"), Value(like)))
+    return prefix_range_q(literal) & condition if len(literal) > 1 else condition
+
+
+def prefix_range_q(prefix: str) -> Q:
+    """``e164`` in ``[prefix, next prefix)``: a range scan of the unique e164 index.
+
+    ``+44`` -> ``+44 <= e164 < +45``; ``+49`` -> ``< +5``; an all-nines prefix has no
+    upper bound. A range, unlike ``LIKE 'prefix%'``, is read in e164 order from the
+    same index that orders the list, so the first page stops after 50 rows whatever
+    the collation. Only for ``+`` and digits; callers add the exact test.
+    """
+    condition = Q(e164__gte=prefix)
+    digits = prefix[1:].rstrip("9")
+    if digits:
+        condition &= Q(e164__lt=f"+{digits[:-1]}{int(digits[-1]) + 1}")
+    return condition
 
 
 def normalize_e164_text(text: str) -> str:

@@ -6,7 +6,8 @@ from didhub.core.errors import ValidationFailed
 from didhub.numbers import selectors, services
 from didhub.numbers.choices import Route
 from didhub.numbers.models import Number
-from didhub.numbers.tests.test_selectors_inventory import NUMBERS, build_inventory
+from didhub.numbers.tests import test_selectors_inventory as shared
+from didhub.numbers.tests.test_selectors_inventory import NUMBERS
 
 ALL = set(NUMBERS)
 UNASSIGNED = {
@@ -53,9 +54,13 @@ PREDEFINED = {
 }
 
 
+# One inventory for the whole module, rolled back after it (see shared_inventory).
+shared_inventory = shared.shared_inventory
+
+
 @pytest.fixture
-def inventory(tree):
-    return build_inventory(tree)
+def inventory(shared_inventory, db):
+    return shared_inventory
 
 
 def listed(user, **filters) -> set[str]:
@@ -118,6 +123,10 @@ def test_exact_number_and_prefix_with_or_without_plus(inventory):
     nanp_1312.add("sub_voice")
     assert listed(admin, e164__startswith="1312") == labels(inventory, *nanp_1312)
     assert listed(admin, e164__startswith="+1312") == labels(inventory, *nanp_1312)
+    # A prefix ending in 9 bounds its range by carrying: +13125550119 .. +1312555012.
+    assert listed(admin, e164__startswith="13125550119") == labels(inventory, "porting")
+    assert listed(admin, e164__startswith="+4") == labels(inventory, "initech_free", "initech_pbx")
+    assert listed(admin, e164__startswith="+9") == set()
 
 
 def test_country_and_region(inventory):
@@ -216,6 +225,10 @@ def test_patterns_are_wildcards_over_digits(inventory):
     assert listed(admin, pattern="*0101") == labels(inventory, "pbx")
     assert listed(admin, pattern="1212555011?") == listed(admin, q="1212555011")
     assert listed(admin, pattern="+44*") == labels(inventory, "initech_free", "initech_pbx")
+    assert listed(admin, pattern="1312555011*") == labels(inventory, "porting")
+    assert listed(admin, pattern="1312555012?") == labels(
+        inventory, "globex_external", "globex_pbx", "master_voice", "master_sms", "sub_voice"
+    )
     assert listed(admin, pattern="*555*") == labels(
         inventory, *(ALL - {"initech_free", "initech_pbx"})
     )
@@ -249,7 +262,8 @@ def test_pattern_never_passes_sql_wildcards_through(inventory):
         ("search", "everything"),
     ],
 )
-def test_invalid_filter_values_name_their_field(tree, name, value):
+def test_invalid_filter_values_name_their_field(inventory, name, value):
+    tree = inventory.tree
     with pytest.raises(ValidationFailed) as error:
         selectors.number_list(user=tree.platform_admin, filters={name: value})
     assert field_of(error) == [name]
@@ -302,7 +316,8 @@ def test_ordering_by_owner_name_then_state(inventory):
     assert rows[0][0] == "Acme Corp"
 
 
-def test_unknown_ordering_is_a_field_error(tree):
+def test_unknown_ordering_is_a_field_error(inventory):
+    tree = inventory.tree
     with pytest.raises(ValidationFailed) as error:
         selectors.number_list(user=tree.platform_admin, ordering="password")
     assert field_of(error) == ["ordering"]

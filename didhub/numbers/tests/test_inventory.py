@@ -6,12 +6,15 @@ from didhub.core.errors import NotVisible
 from didhub.numbers import selectors, services
 from didhub.numbers.choices import NumberState, Route
 from didhub.numbers.models import Number
-from didhub.numbers.tests.test_selectors_inventory import build_inventory
+from didhub.numbers.tests import test_selectors_inventory as shared
+
+# One inventory for the whole module, rolled back after it (see shared_inventory).
+shared_inventory = shared.shared_inventory
 
 
 @pytest.fixture
-def inventory(tree):
-    return build_inventory(tree)
+def inventory(shared_inventory, db):
+    return shared_inventory
 
 
 def counts(owned, assigned, available, aging=0, reserved=0, porting_in=0) -> dict:

@@ -8,7 +8,8 @@ from didhub.core.counting import count_with_estimate
 from didhub.core.errors import NotVisible, ValidationFailed
 from didhub.core.selectors import event_list
 from didhub.numbers import selectors, services
-from didhub.numbers.tests.test_selectors_inventory import NUMBERS, build_inventory
+from didhub.numbers.tests import test_selectors_inventory as shared
+from didhub.numbers.tests.test_selectors_inventory import NUMBERS
 
 ACME = {label for label, (_, owner, _) in NUMBERS.items() if owner == "acme"} - {"aging"}
 GLOBEX = {"globex_external", "globex_pbx"}
@@ -17,9 +18,13 @@ MASTER = SUB | GLOBEX | {"porting", "master_voice", "master_sms"}
 FOREIGN = {"initech_free", "initech_pbx"}
 
 
+# One inventory for the whole module, rolled back after it (see shared_inventory).
+shared_inventory = shared.shared_inventory
+
+
 @pytest.fixture
-def inventory(tree):
-    return build_inventory(tree)
+def inventory(shared_inventory, db):
+    return shared_inventory
 
 
 def visible(user) -> set[str]:
@@ -151,7 +156,8 @@ def test_target_get_hides_foreign_and_malformed_ids(inventory):
             selectors.target_get(user=user, pk=pk)
 
 
-def test_catalogs_are_visible_below_their_owner_and_to_the_owner_above(tree):
+def test_catalogs_are_visible_below_their_owner_and_to_the_owner_above(inventory):
+    tree = inventory.tree
     root_carrier = services.carrier_create(actor=tree.platform_admin, owner=tree.root, name="Tier1")
     master_carrier = services.carrier_create(
         actor=tree.master_admin, owner=tree.master, name="Lumen"
@@ -236,7 +242,8 @@ def test_events_stay_inside_the_gate(inventory):
 @pytest.mark.parametrize(
     ("name", "value"), [("account", "acme"), ("after", "soon"), ("before", "2025-13-45")]
 )
-def test_bad_event_filters_name_their_field(tree, name, value):
+def test_bad_event_filters_name_their_field(inventory, name, value):
+    tree = inventory.tree
     with pytest.raises(ValidationFailed) as error:
         event_list(user=tree.platform_admin, filters={name: value})
     assert [item.field for item in error.value.errors] == [name]

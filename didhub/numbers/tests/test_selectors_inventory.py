@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
+from didhub.core.testing import build_tree
 from didhub.numbers import services
 from didhub.numbers.choices import NumberState, Route, TargetKind, Usage
 from didhub.numbers.models import Number, Target
@@ -118,22 +120,25 @@ def build_inventory(tree) -> Inventory:
         "globex_via_master": (tree.master_admin, tree.master),
         "initech": (tree.foreign_admin, tree.foreign),
     }
-    numbers = {}
-    for label, (e164, owner, attributes) in NUMBERS.items():
-        actor, account = uploader[owner]
-        numbers[label] = services.number_add(actor=actor, account=account, e164=e164, **attributes)
+    # owner -> the steps down the tree: (acting user, account the numbers go to).
     delegate = {
-        "acme": [tree.sub, tree.acme],
-        "sub": [tree.sub],
-        "globex_via_master": [tree.globex],
-        "initech": [tree.initech],
+        "acme": [(tree.master_admin, tree.sub), (tree.sub_admin, tree.acme)],
+        "sub": [(tree.master_admin, tree.sub)],
+        "globex_via_master": [(tree.master_admin, tree.globex)],
+        "initech": [(tree.foreign_admin, tree.initech)],
     }
-    for label, (_, owner, _) in NUMBERS.items():
-        for step in delegate.get(owner, []):
-            actor = tree.foreign_admin if owner == "initech" else tree.master_admin
-            if step == tree.acme:
-                actor = tree.sub_admin
-            services.numbers_delegate(actor=actor, numbers=[numbers[label]], to_account=step)
+    numbers = {}
+    for owner, (actor, account) in uploader.items():
+        labels = [label for label, (_, held_by, _) in NUMBERS.items() if held_by == owner]
+        entries = [{"e164": NUMBERS[label][0], **NUMBERS[label][2]} for label in labels]
+        added = services.numbers_add(actor=actor, account=account, entries=entries)
+        numbers.update(zip(labels, added, strict=True))
+        for step_actor, to_account in delegate.get(owner, []):
+            services.numbers_delegate(
+                actor=step_actor,
+                numbers=[numbers[label] for label in labels],
+                to_account=to_account,
+            )
     targets = {}
 
     def target(enterprise, actor, name, kind):
@@ -174,9 +179,21 @@ def build_inventory(tree) -> Inventory:
     )
 
 
+@pytest.fixture(scope="module")
+def shared_inventory(django_db_setup, django_db_blocker):
+    """One inventory per test module, rolled back after the module.
+
+    Each test's own ``db`` transaction nests inside as a savepoint, so a test that
+    changes something leaves the next one the same inventory, built once.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_inventory(build_tree())
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def inventory(tree):
-    return build_inventory(tree)
+def inventory(shared_inventory, db):
+    return shared_inventory
 
 
 def test_inventory_has_every_state_and_channel(inventory):
