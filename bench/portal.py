@@ -47,6 +47,7 @@ def django_setup() -> None:
     os.environ["DIDHUB_DATABASE_URL"] = f"{PG_SERVER}/{PG_DB}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "didhub.config.settings")
     os.environ.setdefault("DIDHUB_SECURE_COOKIES", "0")
+    os.environ["DIDHUB_ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
     import django
 
     django.setup()

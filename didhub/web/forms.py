@@ -170,8 +170,10 @@ class AccountForm(forms.Form):
             del self.fields["kind"]
 
     def settings(self, kind: str) -> dict:
+        """The account's settings for the services (the name is passed on its own)."""
         data = dict(self.cleaned_data)
         data.pop("kind", None)
+        data.pop("name", None)
         data["location_country"] = data["location_country"].strip().upper()
         if kind != AccountKind.ENTERPRISE:
             data["allow_external_numbers"] = False

@@ -4,7 +4,8 @@ An OFFSET costs as much as the rows it skips, so page 20,000 of ten million numb
 would scan 1,000,000 rows. A cursor instead remembers the sort value and the E.164 text
 of the page's edge row (E.164 is unique, so it breaks ties) and asks for the rows after
 it: one index range scan whatever the page. Counts are exact up to ``COUNT_CAP`` and
-shown as "10,000+" beyond, as the API does.
+shown as "1,000+" beyond: counting further would cost more than the page itself at
+millions of rows (the bulk confirmation page counts exactly what it will change).
 """
 
 import base64
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Concat
 
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 
 
 def _flag(name: str):

@@ -33,7 +33,7 @@ def test_reseller_uploads_previews_submits_and_delegates(
     upload_file = tmp_path / "numbers.csv"
     upload_file.write_text(UPLOAD_FILE)
     login(page, "admin@master.test")
-    shot(page, "dashboard")
+    shot(page, "dashboard-empty")
 
     page.get_by_role("link", name="Phone Numbers").first.click()
     page.get_by_role("link", name="Upload Phone Numbers").first.click()
@@ -71,6 +71,9 @@ def test_reseller_uploads_previews_submits_and_delegates(
     expect(page.get_by_test_id("message").first).to_contain_text("2 numbers done")
     owner_cell = page.locator("tr[data-number='+12125550200'] td").nth(6)
     expect(owner_cell).to_have_text("Acme Corp")
+    page.get_by_role("link", name="Dashboard").click()
+    expect(page.get_by_test_id("owned")).to_have_text("4")
+    shot(page, "dashboard", full_page=True)
 
 
 def test_enterprise_admin_assigns_finds_and_exports(page, live_server, tree, login, shot):
@@ -140,6 +143,9 @@ def test_enterprise_admin_assigns_finds_and_exports(page, live_server, tree, log
     page.goto(f"{live_server.url}/numbers/+12125550300/")
     expect(page.get_by_test_id("history")).to_contain_text("assigned")
     shot(page, "number-detail", full_page=True)
+    page.goto(f"{live_server.url}/")
+    expect(page.get_by_test_id("stations")).to_contain_text("In use")
+    shot(page, "dashboard-enterprise", full_page=True)
 
 
 def test_enterprise_viewer_sees_no_action_buttons(page, live_server, tree, login, shot):

@@ -95,3 +95,17 @@ def label_of(value: str, choices) -> str:
 @register.filter
 def percent(part, whole) -> int:
     return round(100 * part / whole) if whole else 0
+
+
+@register.filter
+def event_value(value) -> str:
+    """A before/after value as people read it: a referenced object by its name."""
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        if "name" in value:
+            return str(value["name"])
+        return ", ".join(f"{key}: {event_value(item)}" for key, item in value.items())
+    if isinstance(value, list):
+        return ", ".join(event_value(item) for item in value)
+    return str(value)

@@ -100,7 +100,10 @@ def account_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             account_services.account_update(
-                actor=actor, account=account, **form.settings(account.kind)
+                actor=actor,
+                account=account,
+                name=form.cleaned_data["name"],
+                **form.settings(account.kind),
             )
         except DomainError as error:
             form_errors_from(form, error)

@@ -53,7 +53,7 @@ def imports_over_time(actor) -> list[tuple[str, int]]:
     by_day = {row["day"]: row["numbers"] or 0 for row in rows}
     return [
         (
-            (since + timedelta(days=offset)).strftime("%d %b"),
+            str((since + timedelta(days=offset)).day),
             by_day.get(since + timedelta(days=offset), 0),
         )
         for offset in range(IMPORT_DAYS)

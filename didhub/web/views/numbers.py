@@ -9,10 +9,11 @@ from didhub.core.errors import ValidationFailed
 from didhub.core.policy import Action, allows
 from didhub.numbers import selectors
 from didhub.numbers.choices import Activity, NumberState, Route, SyncState, TargetKind, Usage
-from didhub.numbers.rules import TARGET_RULES
 from didhub.numbers.search import PREDEFINED_SEARCHES
 from didhub.web.acting import acting_user, is_acting
 from didhub.web.paging import paginate
+from didhub.web.rows import present
+from didhub.web.templatetags.didhub import icon
 from didhub.web.views.base import may_upload, portal_view, render_page
 
 # Parameters of the page itself, not filters of NumberFilterSet.
@@ -74,15 +75,6 @@ def export_query(params: QueryDict, actor) -> str:
     return urlencode(query)
 
 
-def row_services(number) -> list[str]:
-    """The services a number carries, from the target kinds mirrored on it."""
-    services = []
-    for kind in (number.voice_target_kind, number.sms_target_kind, number.fax_target_kind):
-        if kind and TARGET_RULES[kind].service not in services:
-            services.append(TARGET_RULES[kind].service)
-    return services
-
-
 @portal_view
 def number_list(request):
     """The Phone Numbers page; with htmx only the table is sent back."""
@@ -107,8 +99,7 @@ def number_list(request):
     except ValidationFailed as failure:
         error = failure
         page = paginate(selectors.number_list(user=actor).none(), sort=None, cursor=None)
-    for number in page.rows:
-        number.services = row_services(number)
+    present(actor, page.rows)
     sort_column = page.sort.lstrip("-")
     descending = page.sort.startswith("-")
     headers = []
@@ -138,7 +129,9 @@ def number_list(request):
         "current_view": params.get("view", "all"),
         "search_label": PREDEFINED_SEARCHES.get(params.get("search", ""), ("",))[0],
         "owners": selectors_owner_choices(actor),
-        "carriers": selectors.carrier_list(user=actor)[:200],
+        "carriers": selectors.carrier_list(user=actor)
+        .select_related(None)
+        .only("id", "name")[:200],
         "choices": {
             "state": NumberState.choices,
             "activity": Activity.choices,
@@ -148,6 +141,7 @@ def number_list(request):
             "usage": Usage.choices,
         },
         "page_sizes": PAGE_SIZES,
+        "more_icon": icon("more"),
         "limit": limit,
         "can_upload": may_upload(actor),
         "can_bulk": any(

@@ -45,7 +45,7 @@ class UploadForm(forms.Form):
     number = forms.CharField(required=False, label="Phone number", help_text="E.164: +12127881500")
     range_start = forms.CharField(required=False, label="Range start")
     range_end = forms.CharField(required=False, label="Range end")
-    voice = forms.BooleanField(required=False, initial=True, help_text="For single and range.")
+    voice = forms.BooleanField(required=False, initial=True)
     sms = forms.BooleanField(required=False, label="SMS")
     fax = forms.BooleanField(required=False)
     route = forms.ChoiceField(
