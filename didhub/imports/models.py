@@ -61,6 +61,7 @@ class Import(models.Model):
     progress_total = models.PositiveIntegerField(default=0)
     notes = models.JSONField(default=list, blank=True, help_text="Warnings about the whole file.")
     error = models.TextField(blank=True, help_text="Why the import failed.")
+    task_id = models.CharField(max_length=64, blank=True, help_text="The background task.")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     started_at = models.DateTimeField(null=True, blank=True)
     validated_at = models.DateTimeField(null=True, blank=True)
@@ -100,9 +101,18 @@ class ImportRowError(models.Model):
 
 
 class ImportRow(models.Model):
-    """A validated row waiting for commit (the staging area of a two-phase upload)."""
+    """A validated row waiting for commit (the staging area of a two-phase upload).
 
-    import_run = models.ForeignKey(Import, on_delete=models.CASCADE, related_name="rows")
+    Written by COPY (PostgreSQL) or executemany (SQLite) and read by one set-based
+    INSERT at commit, so it carries plain ids rather than foreign keys: the commit's
+    insert into ``numbers_number`` checks them. On PostgreSQL the table is UNLOGGED
+    (no write-ahead log for data that can be validated again); a commit that finds
+    fewer rows than were validated fails and asks for a new upload.
+    """
+
+    import_run = models.ForeignKey(
+        Import, on_delete=models.CASCADE, related_name="rows", db_index=False, db_constraint=False
+    )
     line = models.PositiveIntegerField()
     e164 = models.CharField(max_length=16)
     country_code = models.PositiveSmallIntegerField()
@@ -114,7 +124,7 @@ class ImportRow(models.Model):
     route = models.CharField(max_length=20, blank=True)
     usage = models.CharField(max_length=16, default="user")
     cac_limit = models.PositiveSmallIntegerField(default=2)
-    calling_profile = models.CharField(max_length=100, blank=True)
+    calling_profile_id = models.BigIntegerField(null=True, blank=True)
     sip_connection = models.CharField(max_length=200, blank=True)
     service_info = models.CharField(max_length=200, blank=True)
     tags = models.CharField(max_length=500, blank=True)
@@ -124,3 +134,6 @@ class ImportRow(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["import_run", "e164"], name="importrow_e164")]
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.e164}"

@@ -1,0 +1,198 @@
+"""The set-based hot path of an upload: staging rows in, numbers out.
+
+Validated rows go to ``imports_importrow`` by COPY on PostgreSQL (streamed while the
+validator runs, so the database ingests on one core while Python validates on the
+other) and by ``executemany`` on SQLite. Everything after that is one SQL statement
+per step, whatever the number of rows: marking numbers already present, finding
+numbers held elsewhere, and the commit's ``INSERT … SELECT``.
+"""
+
+from collections.abc import Callable, Iterable
+from itertools import islice
+
+from django.db import connection, transaction
+
+STAGE_COLUMNS = (
+    "line",
+    "e164",
+    "country_code",
+    "region",
+    "number_type",
+    "voice",
+    "sms",
+    "fax",
+    "route",
+    "usage",
+    "cac_limit",
+    "calling_profile_id",
+    "sip_connection",
+    "service_info",
+    "tags",
+)
+BATCH = 50_000
+
+
+def stage_rows(
+    import_id: int,
+    rows: Iterable[tuple],
+    *,
+    batch: int = BATCH,
+    after_batch: Callable[[int], None] | None = None,
+) -> int:
+    """Write staged rows for an import, batch by batch; returns how many.
+
+    ``after_batch(written)`` runs between batches (progress reports), outside any COPY.
+    """
+    iterator = iter(rows)
+    written = 0
+    write = _copy_batch if connection.vendor == "postgresql" else _insert_batch
+    while True:
+        chunk = islice(iterator, batch)
+        count = write(import_id, chunk)
+        written += count
+        if after_batch is not None:
+            after_batch(written)
+        if count < batch:
+            return written
+
+
+def _copy_batch(import_id: int, rows) -> int:
+    columns = ", ".join(("import_run_id", "present", *STAGE_COLUMNS))
+    count = 0
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # the psycopg 3 cursor under Django's wrapper
+        with raw.copy(f"COPY imports_importrow ({columns}) FROM STDIN") as copy:
+            write_row = copy.write_row
+            for row in rows:
+                write_row((import_id, False, *row))
+                count += 1
+    return count
+
+
+def _insert_batch(import_id: int, rows) -> int:
+    values = [(import_id, False, *row) for row in rows]
+    if values:
+        columns = ", ".join(("import_run_id", "present", *STAGE_COLUMNS))
+        marks = ", ".join(["%s"] * (len(STAGE_COLUMNS) + 2))
+        # One transaction per batch: in autocommit SQLite would commit every row.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO imports_importrow ({columns}) VALUES ({marks})", values
+            )
+    return len(values)
+
+
+def staged_count(import_id: int) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM imports_importrow WHERE import_run_id = %s", [import_id]
+        )
+        return cursor.fetchone()[0]
+
+
+def mark_present(import_id: int, subtree_path: str) -> int:
+    """Flag staged numbers the uploader's subtree holds already; returns how many are."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE imports_importrow SET present = %s
+            WHERE import_run_id = %s AND NOT present AND EXISTS (
+                SELECT 1 FROM numbers_number n
+                JOIN accounts_account a ON a.id = n.owner_id
+                WHERE n.e164 = imports_importrow.e164 AND a.path LIKE %s
+            )
+            """,
+            [True, import_id, subtree_path + "%"],
+        )
+        cursor.execute(
+            "SELECT COUNT(*) FROM imports_importrow WHERE import_run_id = %s AND present",
+            [import_id],
+        )
+        return cursor.fetchone()[0]
+
+
+def take_unavailable(import_id: int) -> list[tuple[int, str]]:
+    """Remove staged numbers held outside the uploader's subtree; their (line, e164).
+
+    Run after :func:`mark_present`: every existing number not flagged present is held
+    by another account.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT s.id, s.line, s.e164 FROM imports_importrow s
+            WHERE s.import_run_id = %s AND NOT s.present
+              AND EXISTS (SELECT 1 FROM numbers_number n WHERE n.e164 = s.e164)
+            ORDER BY s.line, s.e164
+            """,
+            [import_id],
+        )
+        found = cursor.fetchall()
+        ids = [row[0] for row in found]
+        for start in range(0, len(ids), 5000):
+            chunk = ids[start : start + 5000]
+            cursor.execute(
+                f"DELETE FROM imports_importrow WHERE id IN ({', '.join(['%s'] * len(chunk))})",
+                chunk,
+            )
+    return [(line, e164) for _, line, e164 in found]
+
+
+def insert_numbers(
+    import_id: int,
+    *,
+    owner_id: int,
+    uploaded_by_id: int,
+    external: bool,
+    state: str,
+    sync_state: str,
+    voice_carrier_id: int | None,
+    sms_profile_id: int | None,
+    now,
+) -> int:
+    """Create a number for every staged row not present; one statement, returns the count.
+
+    Carriers apply only where the capability is set (seeds/001: a carrier for a
+    capability the number lacks means nothing).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO numbers_number (
+                e164, country_code, region, number_type, voice, sms, fax, route, usage,
+                cac_limit, voice_carrier_id, sms_profile_id, calling_profile_id,
+                sip_connection, service_info, tags, owner_id, uploaded_by_id, external,
+                source_import_id, state, voice_target_kind, sms_target_kind,
+                fax_target_kind, activity, sync_state, sync_error, created_at, updated_at
+            )
+            SELECT
+                s.e164, s.country_code, s.region, s.number_type, s.voice, s.sms, s.fax,
+                s.route, s.usage, s.cac_limit,
+                CASE WHEN s.voice THEN CAST(%(voice_carrier)s AS BIGINT) END,
+                CASE WHEN s.sms THEN CAST(%(sms_profile)s AS BIGINT) END,
+                s.calling_profile_id, s.sip_connection, s.service_info, s.tags,
+                %(owner)s, %(uploaded_by)s, %(external)s, %(import_id)s, %(state)s,
+                '', '', '', 'pending', %(sync_state)s, '', %(now)s, %(now)s
+            FROM imports_importrow s
+            WHERE s.import_run_id = %(import_id)s AND NOT s.present
+            ORDER BY s.e164
+            """,
+            {
+                "voice_carrier": voice_carrier_id,
+                "sms_profile": sms_profile_id,
+                "owner": owner_id,
+                "uploaded_by": uploaded_by_id,
+                "external": external,
+                "import_id": import_id,
+                "state": state,
+                "sync_state": sync_state,
+                "now": now,
+            },
+        )
+        return cursor.rowcount
+
+
+def clear_staging(import_id: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM imports_importrow WHERE import_run_id = %s", [import_id])

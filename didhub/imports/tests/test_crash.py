@@ -1,0 +1,87 @@
+"""A commit killed half-way leaves nothing imported, and the import then says failed."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from didhub.imports import selectors
+from didhub.imports.models import Import
+from didhub.imports.tests.conftest import upload
+from didhub.numbers.models import Number
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def child(mode: str, *args, env) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "didhub.imports.tests.crash_child", mode, *map(str, args)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def kill_mid_commit(import_id: int, env) -> None:
+    """Start a commit in another process, wait until its INSERT ran, then SIGKILL it."""
+    process = child("commit", import_id, env=env)
+    line = process.stdout.readline()
+    assert line.startswith("inserted 100"), (line, process.stderr.read() if process.poll() else "")
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+
+
+def child_env(tmp_path, database_url) -> dict:
+    return {
+        **os.environ,
+        "DIDHUB_DATABASE_URL": database_url,
+        "DIDHUB_DATA_DIR": str(tmp_path),
+        "DIDHUB_TASKS_IMMEDIATE": "1",
+    }
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the test database is in memory")
+@pytest.mark.django_db(transaction=True)
+def test_a_killed_commit_leaves_nothing_on_postgres(tree, tmp_path, settings):
+    run = upload(
+        tree.master_admin, tree.sub, "".join(f"1,21255501{n:02d},,,,\n" for n in range(100))
+    )
+    db = settings.DATABASES["default"]
+    url = f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+    kill_mid_commit(run.pk, child_env(tmp_path, url))
+    assert Number.objects.count() == 0
+    # The server drops the dead session (and its advisory lock) as soon as it notices.
+    for _ in range(100):
+        run = selectors.import_get(user=tree.master_admin, pk=run.pk)
+        if run.state == "failed":
+            break
+        time.sleep(0.1)
+    assert run.state == "failed"
+    assert "commit stopped before it finished" in run.error
+    assert Number.objects.count() == 0
+    assert Import.objects.get(pk=run.pk).committed == 0
+
+
+def test_a_killed_commit_leaves_nothing_on_sqlite(tmp_path):
+    """The same on SQLite, in a database file the three processes share."""
+    env = child_env(tmp_path, f"sqlite:///{tmp_path / 'crash.sqlite3'}")
+    setup = child("setup", env=env)
+    out, err = setup.communicate(timeout=300)
+    assert setup.returncode == 0, err
+    import_id = int(out.split()[-1])
+    kill_mid_commit(import_id, env)
+    inspect = child("inspect", import_id, env=env)
+    out, err = inspect.communicate(timeout=120)
+    assert inspect.returncode == 0, err
+    found = json.loads(out.splitlines()[-1])
+    assert found["state"] == "failed" and found["numbers"] == 0
+    assert "commit stopped before it finished" in found["error"]
