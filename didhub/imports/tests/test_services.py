@@ -290,3 +290,13 @@ def test_staging_lost_since_validation_fails_the_commit(tree):
         services.import_commit(actor=tree.master_admin, import_run=run)
     run.refresh_from_db()
     assert run.state == "failed" and "upload the file again" in run.error
+
+
+def test_the_history_of_an_imported_number_starts_with_its_import(tree):
+    from didhub.numbers.selectors import number_history
+
+    run = upload(tree.master_admin, tree.acme, "1,2125550100,,,,\n")
+    services.import_commit(actor=tree.master_admin, import_run=run)
+    number = Number.objects.get()
+    [event] = number_history(user=tree.acme_admin, number=number)
+    assert (event.action, event.import_id) == ("import.committed", run.pk)

@@ -4,7 +4,7 @@ Every read starts from the one gate, ``Number.objects.visible_to(user)``, then t
 FilterSet, then an ordering that always ends in ``e164`` so that pages are stable.
 """
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import QueryDict
 
 from didhub.core.errors import NotVisible, invalid
@@ -133,7 +133,11 @@ def number_history(*, user, number: Number) -> QuerySet[Event]:
     """The events of a number that ``user`` may see, newest first.
 
     Events are found by E.164 text, so the history includes earlier lives of the same
-    number (deleted and uploaded again) and outlives the number itself.
+    number (deleted and uploaded again) and outlives the number itself. A number created
+    by a file upload starts with that upload's one ``import.committed`` event.
     """
     check_visible(user, number)
-    return Event.objects.visible_to(user).filter(number_e164=number.e164).order_by("-at", "-id")
+    found = Q(number_e164=number.e164)
+    if number.source_import_id is not None:
+        found |= Q(action="import.committed", import_id=number.source_import_id)
+    return Event.objects.visible_to(user).filter(found).order_by("-at", "-id")
