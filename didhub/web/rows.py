@@ -8,7 +8,7 @@ and the capability icons are built once per combination, not once per cell.
 from functools import cache
 
 from django.urls import reverse
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from didhub.core.policy import Action, allows
@@ -103,3 +103,95 @@ def present(actor, numbers) -> None:
             (assignment.target.name, target_url.format(assignment.target_id))
             for assignment in number.assignments.all()
         ]
+
+
+DASH = mark_safe('<span class="muted">—</span>')
+MORE_ICON = icon("more")
+
+
+def _menu(number) -> SafeString:
+    if not number.row_actions:
+        return mark_safe("")
+    items = []
+    for action in number.row_actions:
+        items.append(
+            format_html(
+                '{}<a role="menuitem" href="{}"{}{}>{}</a>',
+                mark_safe("<hr>") if action["danger"] else "",
+                action["url"],
+                mark_safe(' class="danger"') if action["danger"] else "",
+                format_html(' data-confirm="{}"', action["confirm"]) if action["confirm"] else "",
+                action["label"],
+            )
+        )
+    return format_html(
+        '<details class="menu" data-testid="row-actions"><summary class="btn btn-sm btn-ghost" '
+        'title="Actions">{}<span class="sr-only">Actions for {}</span></summary>'
+        '<div class="menu-items" role="menu">{}</div></details>',
+        MORE_ICON,
+        number.e164,
+        mark_safe("".join(items)),
+    )
+
+
+def render_rows(numbers, *, selectable: bool) -> SafeString:
+    """The table body's rows as HTML, escaped by ``format_html``.
+
+    The Phone Numbers page renders this in Python rather than through a per-row
+    template loop: at 50 to 200 rows it is the largest share of the page's time.
+    """
+    rows = []
+    for number in numbers:
+        users = (
+            format_html_join(", ", '<a href="{}">{}</a>', ((u, n) for n, u in number.users))
+            if number.users
+            else DASH
+        )
+        services = (
+            format_html_join("", '<span class="service">{}</span>', ((s,) for s in number.services))
+            if number.services
+            else DASH
+        )
+        checkbox = (
+            format_html(
+                '<td><input type="checkbox" name="numbers" value="{}" aria-label="Select {}"></td>',
+                number.e164,
+                number.e164,
+            )
+            if selectable
+            else ""
+        )
+        rows.append(
+            format_html(
+                '<tr data-number="{e164}">{checkbox}'
+                '<td><a class="number-link" href="tel:{e164}" title="Call {e164}">{e164}</a><br>'
+                '<a class="muted" href="{detail}" style="font-size:.8rem">Details</a></td>'
+                "<td>{users}</td>"
+                '<td><span class="caps">{caps}</span></td>'
+                "<td>{services}</td>"
+                '<td class="nowrap">{route}</td>'
+                "<td>{owner}</td>"
+                "<td>{carrier}</td>"
+                '<td><span class="badge badge-{state}">{state_label}</span></td>'
+                '<td><span class="badge badge-{activity}">{activity_label}</span></td>'
+                '<td><span class="badge badge-{sync}">{sync_label}</span></td>'
+                '<td class="actions-cell">{menu}</td></tr>',
+                e164=number.e164,
+                checkbox=checkbox,
+                detail=number.detail_url,
+                users=users,
+                caps=number.caps_html,
+                services=services,
+                route=number.get_route_display() or "—",
+                owner=number.owner.name,
+                carrier=number.voice_carrier.name if number.voice_carrier_id else "—",
+                state=number.state,
+                state_label=number.get_state_display(),
+                activity=number.activity,
+                activity_label=number.get_activity_display(),
+                sync=number.sync_state,
+                sync_label=number.get_sync_state_display(),
+                menu=_menu(number),
+            )
+        )
+    return mark_safe("\n".join(rows))

@@ -191,3 +191,17 @@ def test_audit_log_filters_by_number(client, tree, inventory):
     assert Event.objects.filter(number_e164=e164).exists()
     other = client.get(reverse("web:event_list") + "?number=%2B13125550100").content.decode()
     assert "No events match." in other
+
+
+def test_unassign_one_channel_from_the_dialogs_url(client, tree, inventory):
+    from didhub.numbers import services
+
+    number = inventory.acme_numbers[0]
+    services.number_assign(
+        actor=tree.acme_admin, number=number, target=inventory.sales, channel="sms"
+    )
+    client.force_login(tree.acme_admin)
+    url = reverse("web:number_unassign", args=[number.e164]) + "?channel=sms"
+    client.post(url, {"confirmed": "1"})
+    fresh = Number.objects.get(pk=number.pk)
+    assert (fresh.voice_target_kind, fresh.sms_target_kind) == ("pbx_user", "")

@@ -19,7 +19,6 @@ from didhub.web.forms import (
     DelegateForm,
     NumberEditForm,
     ReserveForm,
-    UnassignForm,
 )
 from didhub.web.views.base import (
     form_errors_from,
@@ -243,10 +242,8 @@ def confirm_action(request, e164, *, action, question, label, done, call, after=
     number = selectors.number_get(user=actor, e164=e164)
     check(actor, action, number)
     if request.method == "POST" and request.POST.get("confirmed"):
-        extra = {}
-        if "channel" in request.POST:
-            form = UnassignForm(request.POST)
-            extra = {"channel": form.data.get("channel") or None}
+        # The channel comes with the confirm page's form, or in the dialog's URL.
+        extra = {"channel": request.POST.get("channel") or request.GET.get("channel") or None}
         ok = run_action(request, number, done, lambda: call(actor, number, **extra))
         target = after(number) if (ok and after) else number_url(number)
         return redirect(safe_next(request, target) if not (ok and after) else target)

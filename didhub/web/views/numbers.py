@@ -12,8 +12,7 @@ from didhub.numbers.choices import Activity, NumberState, Route, SyncState, Targ
 from didhub.numbers.search import PREDEFINED_SEARCHES
 from didhub.web.acting import acting_user, is_acting
 from didhub.web.paging import paginate
-from didhub.web.rows import present
-from didhub.web.templatetags.didhub import icon
+from didhub.web.rows import present, render_rows
 from didhub.web.views.base import may_upload, portal_view, render_page
 
 # Parameters of the page itself, not filters of NumberFilterSet.
@@ -115,6 +114,10 @@ def number_list(request):
                 header["aria_sort"] = "descending" if descending else "ascending"
         headers.append(header)
     account = actor.account
+    can_bulk = any(
+        allows(actor, action)
+        for action in (Action.NUMBER_DELEGATE, Action.NUMBER_ASSIGN, Action.NUMBER_UPDATE)
+    )
     context = {
         "section": "numbers",
         "page": page,
@@ -141,13 +144,10 @@ def number_list(request):
             "usage": Usage.choices,
         },
         "page_sizes": PAGE_SIZES,
-        "more_icon": icon("more"),
+        "rows_html": render_rows(page.rows, selectable=can_bulk),
         "limit": limit,
         "can_upload": may_upload(actor),
-        "can_bulk": any(
-            allows(actor, action)
-            for action in (Action.NUMBER_DELEGATE, Action.NUMBER_ASSIGN, Action.NUMBER_UPDATE)
-        ),
+        "can_bulk": can_bulk,
         "can_delegate": allows(actor, Action.NUMBER_DELEGATE),
         "can_update": allows(actor, Action.NUMBER_UPDATE),
         "can_assign": allows(actor, Action.NUMBER_ASSIGN),
