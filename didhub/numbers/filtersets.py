@@ -92,7 +92,7 @@ class NumberFilterSet(filters.FilterSet):
         prefix = search.normalize_e164_text(value)
         if not prefix:
             return queryset
-        return queryset.filter(search.prefix_range_q(prefix), e164__startswith=prefix)
+        return queryset.filter(search.prefix_range_q(prefix))
 
     def filter_region(self, queryset, name, value):
         return queryset.filter(region=value.strip().upper())

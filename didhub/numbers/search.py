@@ -102,6 +102,9 @@ def pattern_q(pattern: str) -> Q:
     """
     like = pattern_to_like(pattern)
     literal = re.match(r"\+\d*", like).group()
+    if like == f"{literal}%":
+        # A plain prefix: the same test as e164__startswith, read in order from the index.
+        return prefix_range_q(literal)
     condition = Q(Like(F("e164"), Value(like)))
     return prefix_range_q(literal) & condition if len(literal) > 1 else condition
 
@@ -112,7 +115,8 @@ def prefix_range_q(prefix: str) -> Q:
     ``+44`` -> ``+44 <= e164 < +45``; ``+49`` -> ``< +5``; an all-nines prefix has no
     upper bound. A range, unlike ``LIKE 'prefix%'``, is read in e164 order from the
     same index that orders the list, so the first page stops after 50 rows whatever
-    the collation. Only for ``+`` and digits; callers add the exact test.
+    the collation. Exact for E.164 text (``+`` and digits, as every number is stored);
+    a ``LIKE`` next to it would only lead the planner to a sort.
     """
     condition = Q(e164__gte=prefix)
     digits = prefix[1:].rstrip("9")
