@@ -186,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse", action="store_true", help="keep an already loaded database")
     parser.add_argument("--sqlite", action="store_true")
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--load", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--only", help="comma-separated kinds: raw,csv_view,csv,xlsx,pdf")
     args = parser.parse_args(argv)
     setup(args.sqlite)
@@ -193,15 +194,20 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(child(args.child, args.subset)), flush=True)
         return 0
 
+    if args.load:
+        loader.fresh_database(args.sqlite)
+        loader.load(args.numbers)
+        return 0
+
     from didhub.numbers.models import Number
 
     vendor = "SQLite" if args.sqlite else "PostgreSQL"
     if not (args.reuse and has_numbers(args.numbers)):
-        loader.fresh_database(args.sqlite)
-        from django.db import connection
-
-        connection.close()
-        loader.load(args.numbers)
+        # Loaded in a child: Linux keeps a process's peak RSS across fork and exec, so
+        # a parent grown by the loader would lift every measurement's peak.
+        command = [sys.executable, "-m", "bench.export", "--load", "--numbers"]
+        command += [str(args.numbers)] + (["--sqlite"] if args.sqlite else [])
+        subprocess.run(command, check=True)
     total = Number.objects.count()
     print(f"{vendor}: {total:,} numbers; medians of {args.runs} runs, each in a fresh process")
     wanted = (args.only or "raw,csv_view,csv,xlsx,pdf").split(",")

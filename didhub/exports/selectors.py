@@ -50,7 +50,9 @@ def parse_selection(raw: str | list[str]) -> list[str]:
             continue
         selected.append(f"+{digits}")
     if errors:
-        raise ValidationFailed("Some selected numbers are not E.164 numbers.", errors=errors)
+        raise ValidationFailed(
+            "Some selected numbers are not E.164 numbers.", code="invalid_number", errors=errors
+        )
     if len(selected) > MAX_SELECTED:
         raise ValidationFailed(
             f"Select at most {MAX_SELECTED:,} numbers; export a filter for more.",

@@ -123,5 +123,7 @@ def pdf_text(data: bytes) -> str:
         raw = match.group(1).strip()
         if raw.endswith(b"~>"):  # reportlab's ASCII85 wrapping of compressed streams
             raw = zlib.decompress(base64.a85decode(b"<~" + raw, adobe=True))
+        elif raw.startswith(b"x"):  # deflated
+            raw = zlib.decompress(raw)
         pieces.append(raw.decode("latin-1"))
     return "\n".join(pieces)
