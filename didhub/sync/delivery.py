@@ -26,7 +26,7 @@ import threading
 import uuid
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -38,6 +38,7 @@ from didhub.sync.connectors import Result, connector_for
 from didhub.sync.documents import digest, documents
 from didhub.sync.models import OutboxMessage, PlatformLink, SyncChange, SyncedNumber
 from didhub.sync.outbox import chunked
+from didhub.sync.sql import execute, member_of
 
 logger = logging.getLogger("didhub.sync")
 
@@ -55,7 +56,7 @@ def backoff_seconds(attempts: int) -> float:
     return delay / 2 + random.uniform(0, delay / 2)
 
 
-def build_body(link: PlatformLink, changes: list[tuple], now) -> tuple[str, int]:
+def build_body(link: PlatformLink, changes: list[tuple], now) -> tuple[str, list[dict]]:
     """The frozen JSON body of a message: one item per number, its latest state."""
     order: dict[str, dict] = {}
     for change_id, e164, action in changes:
@@ -89,7 +90,7 @@ def build_body(link: PlatformLink, changes: list[tuple], now) -> tuple[str, int]
             "numbers": items,
         },
     }
-    return json.dumps(body, separators=(",", ":")), len(items)
+    return json.dumps(body, separators=(",", ":")), items
 
 
 def pack(link_id: int) -> OutboxMessage | None:
@@ -106,14 +107,17 @@ def pack(link_id: int) -> OutboxMessage | None:
         if link is None:
             return None
         batch = connector_for(link).max_batch
-        # Numbers with a message outstanding wait for it (in order per number).
-        in_flight = SyncChange.objects.filter(link=link, message__isnull=False).values("e164")
-        window = list(
-            SyncChange.objects.filter(link=link, message__isnull=True)
-            .exclude(e164__in=in_flight)
-            .order_by("id")
-            .values_list("id", "e164", "action")[: batch * 4]
-        )
+        changes_table = SyncChange._meta.db_table
+        with connection.cursor() as cursor:
+            # Numbers with a message outstanding wait for it (in order per number).
+            cursor.execute(
+                f"SELECT c.id, c.e164, c.action FROM {changes_table} c "
+                "WHERE c.link_id = %s AND c.message_id IS NULL AND NOT EXISTS "
+                f"(SELECT 1 FROM {changes_table} o WHERE o.link_id = c.link_id "
+                "AND o.e164 = c.e164 AND o.message_id IS NOT NULL) ORDER BY c.id LIMIT %s",
+                [link.pk, batch * 2],
+            )
+            window = cursor.fetchall()
         chosen: dict[str, None] = {}
         for _, e164, _ in window:
             if len(chosen) >= batch and e164 not in chosen:
@@ -122,19 +126,25 @@ def pack(link_id: int) -> OutboxMessage | None:
         changes = [change for change in window if change[1] in chosen]
         if not changes:
             return None
-        body, size = build_body(link, changes, now)
+        body, items = build_body(link, changes, now)
         message = OutboxMessage.objects.create(
             link=link,
             message_id=f"msg_{uuid.uuid4().hex}",
             message_type=MESSAGE_TYPE,
             body=body,
-            size=size,
+            size=len(items),
             attempts=1,
             next_attempt_at=now,
             locked_until=lease_until(now),
         )
         for ids in chunked([change[0] for change in changes]):
-            SyncChange.objects.filter(pk__in=ids).update(message=message)
+            where, params = member_of("id", ids)
+            execute(
+                f"UPDATE {SyncChange._meta.db_table} SET message_id = %s WHERE {where}",
+                [message.pk, *params],
+            )
+        # Kept at hand for recording the outcome; a retry reads them from the body.
+        message.items = items
         if link.status != LinkStatus.SYNCING and link.status != LinkStatus.FAILED:
             PlatformLink.objects.filter(pk=link.pk).update(status=LinkStatus.SYNCING)
     return message
@@ -158,6 +168,8 @@ def claim_due(limit: int = 20) -> list[OutboxMessage]:
 
 
 def items_of(message: OutboxMessage) -> list[dict]:
+    if hasattr(message, "items"):
+        return message.items
     return json.loads(message.body)["data"]["numbers"]
 
 
@@ -176,6 +188,50 @@ def refresh_link_status(link_id: int) -> None:
         PlatformLink.objects.filter(pk=link_id).update(status=status)
 
 
+def confirm(link_id: int, present: list[dict], gone: list[str], now) -> None:
+    """What the platform now holds: upsert the present numbers' digests, drop the gone."""
+    table = SyncedNumber._meta.db_table
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    upsert = (
+        " ON CONFLICT (link_id, e164) DO UPDATE SET digest = EXCLUDED.digest, "
+        "confirmed_at = EXCLUDED.confirmed_at"
+    )
+    for chunk in chunked(present, 500):
+        if connection.vendor == "postgresql":
+            execute(
+                f"INSERT INTO {table} (link_id, e164, digest, confirmed_at) "
+                "SELECT %s, unnest(%s::text[]), unnest(%s::text[]), %s" + upsert,
+                [link_id, [i["e164"] for i in chunk], [i["digest"] for i in chunk], stamp],
+            )
+            continue
+        params = []
+        for item in chunk:
+            params += [link_id, item["e164"], item["digest"], stamp]
+        execute(
+            f"INSERT INTO {table} (link_id, e164, digest, confirmed_at) VALUES "
+            + ",".join(["(%s, %s, %s, %s)"] * len(chunk))
+            + upsert,
+            params,
+        )
+    for keys in chunked(gone):
+        where, params = member_of("e164", keys)
+        execute(f"DELETE FROM {table} WHERE link_id = %s AND {where}", [link_id, *params])
+
+
+def mark_ready(link_id: int, enterprise_id: int, e164s: list[str]) -> None:
+    """Delivered numbers are ready, unless a newer change of theirs waits."""
+    numbers, changes = Number._meta.db_table, SyncChange._meta.db_table
+    for keys in chunked(e164s):
+        where, params = member_of("e164", keys)
+        execute(
+            f"UPDATE {numbers} SET sync_state = %s, sync_error = '' "
+            f"WHERE owner_id = %s AND {where} "
+            f"AND NOT EXISTS (SELECT 1 FROM {changes} c "
+            f"WHERE c.link_id = %s AND c.e164 = {numbers}.e164)",
+            [SyncState.READY, enterprise_id, *params, link_id],
+        )
+
+
 def record_success(message: OutboxMessage, result: Result) -> None:
     now = timezone.now()
     items = items_of(message)
@@ -191,27 +247,12 @@ def record_success(message: OutboxMessage, result: Result) -> None:
         )
         if not updated:
             return  # superseded while in flight (resync, link disabled)
-        SyncChange.objects.filter(message=message).delete()
-        SyncedNumber.objects.bulk_create(
-            [
-                SyncedNumber(link_id=message.link_id, e164=i["e164"], digest=i["digest"])
-                for i in present
-            ],
-            update_conflicts=True,
-            unique_fields=["link", "e164"],
-            update_fields=["digest", "confirmed_at"],
-            batch_size=1000,
-        )
-        for keys in chunked(gone):
-            SyncedNumber.objects.filter(link_id=message.link_id, e164__in=keys).delete()
-        waiting = SyncChange.objects.filter(link_id=message.link_id).values("e164")
+        execute(f"DELETE FROM {SyncChange._meta.db_table} WHERE message_id = %s", [message.pk])
+        confirm(message.link_id, present, gone, now)
         enterprise_id = PlatformLink.objects.values_list("enterprise_id", flat=True).get(
             pk=message.link_id
         )
-        for keys in chunked([item["e164"] for item in present]):
-            Number.objects.filter(e164__in=keys, owner_id=enterprise_id).exclude(
-                e164__in=waiting
-            ).update(sync_state=SyncState.READY, sync_error="")
+        mark_ready(message.link_id, enterprise_id, [item["e164"] for item in present])
         PlatformLink.objects.filter(pk=message.link_id).update(last_success_at=now)
         refresh_link_status(message.link_id)
 

@@ -120,10 +120,9 @@ class SyncChange(models.Model):
                 name="syncchange_unpacked",
                 condition=Q(message__isnull=True),
             ),
-            # Both only hold packed rows: inserting a change touches neither.
-            models.Index(
-                fields=["e164"], name="syncchange_packed_e164", condition=Q(message__isnull=False)
-            ),
+            # "Does this number have a change waiting or in flight?", per number.
+            models.Index(fields=["link", "e164"], name="syncchange_link_e164"),
+            # Only holds packed rows: inserting a change does not touch it.
             models.Index(
                 fields=["message"],
                 name="syncchange_packed_message",

@@ -20,6 +20,7 @@ from didhub.numbers.choices import SyncState
 from didhub.numbers.models import Number
 from didhub.sync.choices import LinkStatus
 from didhub.sync.models import PlatformLink, SyncChange
+from didhub.sync.sql import member_of
 
 # Ids per statement: well below SQLite's 32,766 host parameters.
 CHUNK = 5000
@@ -143,13 +144,13 @@ def enqueue_numbers(
         queued = [pk for pk in ids if pk not in skip]
         if not queued:
             continue
-        placeholders = ",".join(["%s"] * len(queued))
+        among, values = member_of("n.id", queued)
         for owner in owners.keys() & links.sending.keys():
             count += insert_changes_select(
                 link_id=links.sending[owner],
                 action=action,
-                where_sql=f"n.owner_id = %s AND n.id IN ({placeholders})",
-                params=[owner, *queued],
+                where_sql=f"n.owner_id = %s AND {among}",
+                params=[owner, *values],
             )
     return count
 
