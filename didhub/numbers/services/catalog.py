@@ -6,7 +6,7 @@ from django.db import IntegrityError, models, transaction
 from didhub.accounts.models import Account
 from didhub.accounts.services import ValidationFailedFrom
 from didhub.core import audit
-from didhub.core.errors import Conflict, invalid
+from didhub.core.errors import Conflict, NotVisible, invalid
 from didhub.core.policy import Action, check
 from didhub.numbers import e164
 from didhub.numbers.choices import TargetKind
@@ -34,6 +34,14 @@ def _record(actor, action: str, obj, account, fields) -> None:
     )
 
 
+def _locked(obj):
+    """The object's row, locked and read fresh (NotVisible once it is gone)."""
+    try:
+        return type(obj).objects.select_for_update().get(pk=obj.pk)
+    except type(obj).DoesNotExist as error:
+        raise NotVisible("Not found.", code="not_found") from error
+
+
 def manage_action(obj) -> Action:
     # Enterprises manage their own targets; carriers and profiles are the resellers'.
     return Action.TARGET_MANAGE if isinstance(obj, Target) else Action.CATALOG_MANAGE
@@ -44,7 +52,7 @@ def _update(*, actor, obj, owner_field: str, fields: tuple, action: str, changes
     if unknown := sorted(set(changes) - set(fields)):
         raise invalid(f"{unknown[0]} cannot be changed.", field=unknown[0])
     with transaction.atomic():
-        obj = type(obj).objects.select_for_update().get(pk=obj.pk)
+        obj = _locked(obj)
         owner = getattr(obj, owner_field)
         check(actor, manage_action(obj), owner)
         before = audit.snapshot(obj, fields)
@@ -68,6 +76,7 @@ def _update(*, actor, obj, owner_field: str, fields: tuple, action: str, changes
 
 def _delete(*, actor, obj, owner_field: str, fields: tuple, action: str, in_use: str):
     with transaction.atomic():
+        obj = _locked(obj)
         owner = getattr(obj, owner_field)
         check(actor, manage_action(obj), owner)
         audit.record(
@@ -267,6 +276,7 @@ def block_create(*, actor, owner: Account, start: str, end: str, name: str = "")
 def block_delete(*, actor, block: Block) -> None:
     """Delete a block; its numbers stay (a block is a view on the inventory)."""
     with transaction.atomic():
+        block = _locked(block)
         check(actor, Action.NUMBERS_UPLOAD, block.owner)
         audit.record(
             actor=actor,
