@@ -357,7 +357,7 @@ def main() -> None:
             "from bench.upload import django_setup, migrate_and_tree, baseline_copy;"
             f"django_setup({pg_url!r}); migrate_and_tree();"
             f"print(json.dumps([baseline_copy(__import__('pathlib').Path({str(path)!r})) "
-            "for _ in range(3)]))",
+            f"for _ in range({args.runs})]))",
         ],
         check=True,
         capture_output=True,
