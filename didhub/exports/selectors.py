@@ -18,7 +18,14 @@ from didhub.accounts.models import Account
 from didhub.core.errors import ErrorItem, ValidationFailed
 from didhub.core.policy import Action, check
 from didhub.exports.columns import AT, FIELDS, Names, assigned_to_text, rows_of, sms_profile_label
-from didhub.numbers.models import Assignment, CallingProfile, Carrier, Number, SmsProfile
+from didhub.numbers.models import (
+    Assignment,
+    CallingProfile,
+    Carrier,
+    Number,
+    SmsProfile,
+    Target,
+)
 from didhub.numbers.selectors import number_list
 
 CHUNK_SIZE = 5000
@@ -102,12 +109,34 @@ def _resolve_names(names: Names, records: list[tuple]) -> None:
     pk, kinds = AT["id"], (AT["voice_target_kind"], AT["sms_target_kind"], AT["fax_target_kind"])
     assigned = [record[pk] for record in records if any(record[i] for i in kinds)]
     by_number: dict[int, list[tuple[str, str]]] = {}
-    if assigned:
-        for number_id, channel, target_name in Assignment.objects.filter(
-            number_id__in=assigned
-        ).values_list("number_id", "channel", "target__name"):
-            by_number.setdefault(number_id, []).append((channel, target_name))
+    for number_id, channel, target_name in assignments_of(assigned):
+        by_number.setdefault(number_id, []).append((channel, target_name))
     names.assigned_to = {key: assigned_to_text(items) for key, items in by_number.items()}
+
+
+def assignments_of(number_ids: list[int]) -> list[tuple[int, str, str]]:
+    """``(number_id, channel, target name)`` of the given numbers' assignments.
+
+    On PostgreSQL the ids travel as one array parameter (``= ANY(%s)``): thousands of
+    placeholders would cost more to build, send and plan than the lookup itself.
+    """
+    if not number_ids:
+        return []
+    connection = connections[Assignment.objects.db]
+    if connection.vendor != "postgresql":
+        return list(
+            Assignment.objects.filter(number_id__in=number_ids).values_list(
+                "number_id", "channel", "target__name"
+            )
+        )
+    assignment, target = Assignment._meta.db_table, Target._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT a.number_id, a.channel, t.name FROM {assignment} a "
+            f"JOIN {target} t ON t.id = a.target_id WHERE a.number_id = ANY(%s)",
+            [number_ids],
+        )
+        return cursor.fetchall()
 
 
 def fetch_records(queryset: QuerySet) -> list[tuple]:

@@ -39,7 +39,7 @@ def csv_prepare(tz) -> Prepare:
 
     def prepare(column, values):
         if column.kind == "datetime":
-            return map(datetimes, values)
+            return [None if v is None else datetimes(v) for v in values]
         if column.free_text:
             return [neutralize(v) if v and v[0] in FORMULA_STARTS else v for v in values]
         return values
