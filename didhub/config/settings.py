@@ -170,7 +170,9 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "didhub.core.api.pagination.CursorPagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # OPTIONS answers 405: the OpenAPI document describes every operation.
+    "DEFAULT_METADATA_CLASS": None,
+    "DEFAULT_SCHEMA_CLASS": "didhub.core.api.schema.ApiAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.UserRateThrottle",
@@ -219,6 +221,9 @@ SPECTACULAR_SETTINGS = {
         "AccountKindEnum": "didhub.accounts.choices.AccountKind",
         "RoleEnum": "didhub.accounts.choices.Role",
         "TokenScopeEnum": "didhub.accounts.choices.TokenScope",
+        "ImportStateEnum": "didhub.imports.choices.ImportState",
+        "OutboxStateEnum": "didhub.sync.choices.OutboxState",
+        "LinkStatusEnum": "didhub.sync.choices.LinkStatus",
     },
 }
 

@@ -141,3 +141,8 @@ def test_django_level_bad_request_too_big_is_413(rf):
     response = problems.bad_request(rf.post("/api/v1/imports/"), RequestDataTooBig())
     assert response.status_code == 413
     assert response["Content-Type"] == PROBLEM
+
+
+def test_options_is_405(tree, api):
+    response = api("master_admin").options("/api/v1/numbers/")
+    assert_problem(response, 405, "method_not_allowed")

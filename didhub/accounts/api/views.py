@@ -169,6 +169,7 @@ class AccountInventoryView(ApiGenericView):
 
 class TokenListView(ApiGenericView):
     serializer_class = TokenSerializer
+    queryset = ApiToken.objects.none()  # the schema's model; reads are the user's own tokens
     ordering_fields = {"id": "id", "name": "name", "created_at": "created_at"}
     default_ordering = "-created_at"
     tiebreak = "id"

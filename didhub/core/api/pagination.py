@@ -23,17 +23,34 @@ import binascii
 import json
 from datetime import date, datetime
 
+from django.db import connections
 from django.db.models import F, Q
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from didhub.core.counting import count_with_estimate
+from didhub.core.counting import count_with_estimate, planner_estimate
 from didhub.core.errors import invalid
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 1000
 EXACT_COUNT_LIMIT = 10_000
+# Planner estimates this many times the exact limit are trusted without counting.
+ESTIMATE_FIRST_FACTOR = 10
+
+
+def list_count(queryset) -> tuple[int, bool]:
+    """``(count, is_estimate)``: exact up to 10,000 rows, the planner's estimate above.
+
+    On PostgreSQL the planner is asked first: when it expects ten times the exact limit
+    or more, its estimate is the answer and the capped exact count (which reads up to
+    10,001 matching rows, the costliest query of a page at a million numbers) is skipped.
+    """
+    if connections[queryset.db].vendor == "postgresql":
+        estimate = planner_estimate(queryset)
+        if estimate >= ESTIMATE_FIRST_FACTOR * EXACT_COUNT_LIMIT:
+            return estimate, True
+    return count_with_estimate(queryset, EXACT_COUNT_LIMIT)
 
 
 def encode_cursor(values: list, backwards: bool) -> str:
@@ -132,7 +149,7 @@ class CursorPagination(BasePagination):
         self.keys = keys
         raw_cursor = request.query_params.get(self.cursor_query_param)
         values, backwards = decode_cursor(raw_cursor, len(keys)) if raw_cursor else (None, False)
-        self.count, self.count_is_estimate = count_with_estimate(queryset, EXACT_COUNT_LIMIT)
+        self.count, self.count_is_estimate = list_count(queryset)
 
         # The edge row's key values, read back for the next cursor.
         annotations = {f"cursor_k{index}": F(path) for index, (path, _) in enumerate(keys)}

@@ -7,7 +7,9 @@ answer is documented the same way::
     @extend_schema(responses={200: NumberSerializer, **problems(403, 404)})
 """
 
+from django_filters.filters import BaseCSVFilter
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import serializers
 
@@ -114,3 +116,79 @@ class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": "`Token <key>`; create keys at /api/v1/tokens/ (shown once).",
         }
+
+
+class ApiAutoSchema(AutoSchema):
+    """drf-spectacular's schema, knowing that ``problems()`` entries are not the answer.
+
+    Responses keyed ``(status, media type)`` are the error problems; the list heuristic
+    (pagination and filter parameters) must look at the main answer, not at those.
+    """
+
+    def _is_list_view(self, serializer=None) -> bool:
+        if serializer is None:
+            serializer = self.get_response_serializers()
+        if isinstance(serializer, dict):
+            serializer = {k: v for k, v in serializer.items() if not isinstance(k, tuple)}
+        return super()._is_list_view(serializer)
+
+    def _get_filter_parameters(self):
+        """Query parameters straight from the view's FilterSet: every filter with its
+        type and choices, whether it filters a column or runs a method."""
+        filterset_class = getattr(self.view, "filterset_class", None)
+        if filterset_class is None or not self.get_filter_backends():
+            return []  # no FilterSet: the view documents its own parameters
+        return [filter_parameter(name, item) for name, item in filterset_class.base_filters.items()]
+
+
+    def _get_response_bodies(self, direction="response"):
+        """Every authenticated operation documents 401 and 429 as problems, also when
+        its view names only its other errors."""
+        responses = super()._get_response_bodies(direction)
+        if {} in (self.get_auth() or [{}]):
+            return responses
+        problem = self.resolve_serializer(ProblemSerializer, direction)
+        for status in (401, 429):
+            responses.setdefault(
+                str(status),
+                {
+                    "content": {PROBLEM_CONTENT_TYPE: {"schema": problem.ref}},
+                    "description": DESCRIPTIONS[status],
+                },
+            )
+        return responses
+
+
+def filter_parameter(name: str, item) -> dict:
+    """One django-filter filter as an OpenAPI query parameter."""
+    field_class = getattr(item, "field_class", None)
+    field_name = getattr(field_class, "__name__", "")
+    description = str(item.label or name.replace("_", " ").capitalize())
+    choices = item.extra.get("choices")
+    if choices:
+        values = [str(value) for value, _ in choices]
+        if isinstance(item, BaseCSVFilter):
+            schema = {"type": "string"}
+            description += f"; one or more (comma-separated) of: {', '.join(values)}."
+        else:
+            schema = {"type": "string", "enum": values}
+    elif "Boolean" in field_name:
+        schema = {"type": "boolean"}
+    elif "Integer" in field_name:
+        schema = {"type": "integer"}
+        for key, bound in (("minimum", "min_value"), ("maximum", "max_value")):
+            if item.extra.get(bound) is not None:
+                schema[key] = item.extra[bound]
+    elif "DateTime" in field_name:
+        schema = {"type": "string", "format": "date-time"}
+    else:
+        schema = {"type": "string"}
+        if item.extra.get("max_length"):
+            schema["maxLength"] = item.extra["max_length"]
+    return {
+        "in": "query",
+        "name": name,
+        "required": False,
+        "description": description,
+        "schema": schema,
+    }

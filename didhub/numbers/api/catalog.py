@@ -122,6 +122,8 @@ def catalog_views(*, name, label, serializer, write_serializer, list_selector, e
 
     class ListView(ApiGenericView):
         serializer_class = serializer
+        # The schema's model; reads go through the selector.
+        queryset = serializer.Meta.model.objects.none()
         ordering_fields = ordering
         default_ordering = "name"
         tiebreak = "id"

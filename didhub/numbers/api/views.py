@@ -5,6 +5,7 @@ is addressed by its E.164 text with or without ``+`` (``%2B`` decoded, or a lite
 ``+``); ``number_get`` normalizes all of them.
 """
 
+from django.db.models import Prefetch
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
@@ -15,6 +16,7 @@ from didhub.core.api.events import EventSerializer
 from didhub.core.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from didhub.core.api.schema import problems
 from didhub.core.api.views import ApiGenericView
+from didhub.core.models import Event
 from didhub.numbers import selectors, services
 from didhub.numbers.api.serializers import (
     AssignSerializer,
@@ -27,7 +29,7 @@ from didhub.numbers.api.serializers import (
     UnassignSerializer,
 )
 from didhub.numbers.filtersets import NumberFilterSet
-from didhub.numbers.models import Number
+from didhub.numbers.models import Assignment, Number
 
 E164_PARAMETER = OpenApiParameter(
     "e164",
@@ -86,6 +88,22 @@ NUMBER_EXAMPLE = OpenApiExample(
 )
 
 
+def page_relations(queryset):
+    """A list row's relations: owner and uploader joined (two joins keep PostgreSQL's
+    planning time small), the rarely set carriers, profiles and reservation target and
+    the assignments in one query each for the whole page (none when all are empty)."""
+    return queryset.select_related("owner", "uploaded_by").prefetch_related(
+        "voice_carrier",
+        "sms_profile__owner",
+        "calling_profile",
+        "reserved_for",
+        Prefetch(
+            "assignments",
+            queryset=Assignment.objects.select_related("target").order_by("channel"),
+        ),
+    )
+
+
 def number_answer(request, e164: str, code=status.HTTP_200_OK) -> Response:
     """The number as it is now, with its relations, after a change."""
     number = selectors.number_get(user=request.user, e164=e164)
@@ -112,10 +130,8 @@ class NumberListView(ApiGenericView):
         responses={200: NumberSerializer(many=True), **problems(400)},
     )
     def get(self, request):
-        numbers = selectors.number_list(
-            user=request.user, filters=request.query_params, with_related=True
-        )
-        page = self.paginate_queryset(numbers)
+        numbers = selectors.number_list(user=request.user, filters=request.query_params)
+        page = self.paginate_queryset(page_relations(numbers))
         return self.get_paginated_response(NumberSerializer(page, many=True).data)
 
 
@@ -244,6 +260,7 @@ class NumberReserveView(ApiGenericView):
 
 class NumberHistoryView(ApiGenericView):
     serializer_class = EventSerializer
+    queryset = Event.objects.none()  # the schema's model; reads use the selector
     ordering_fields = {"at": "at", "id": "id"}
     default_ordering = "-at"
     tiebreak = "id"
