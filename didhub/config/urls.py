@@ -5,6 +5,7 @@ urlpatterns = [
     path("api/v1/", include("didhub.config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("sync/", include("didhub.sync.urls")),
     path("", include("didhub.web.urls")),
 ]
 
