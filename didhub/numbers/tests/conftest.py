@@ -18,12 +18,6 @@ def e(n: int) -> str:
     return f"{NYC}{n:02d}"
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """The tree's nine users need no slow password hashing in these tests."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def outbox(monkeypatch):
     """Records every hand-off to the sync outbox (and still makes it)."""
