@@ -35,9 +35,7 @@ class Tree:
     initech_admin: User
 
     def users(self) -> dict[str, User]:
-        return {
-            name: value for name, value in vars(self).items() if isinstance(value, User)
-        }
+        return {name: value for name, value in vars(self).items() if isinstance(value, User)}
 
 
 def build_tree() -> Tree:
