@@ -175,17 +175,22 @@ class ImportErrorsCsvView(ApiView):
         return response
 
 
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 class TemplateView(ApiView):
     fmt = "csv"
 
     @extend_schema(
         summary="The sample upload file",
-        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)},
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY),
+            (200, XLSX_TYPE): OpenApiResponse(OpenApiTypes.BINARY),
+        },
     )
     def get(self, request):
         if self.fmt == "xlsx":
-            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            response = HttpResponse(samples.template_xlsx(), content_type=content_type)
+            response = HttpResponse(samples.template_xlsx(), content_type=XLSX_TYPE)
         else:
             response = HttpResponse(samples.template_csv(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = (
