@@ -26,12 +26,16 @@ CHECKS = [not_a_server_error, response_schema_conformance, content_type_conforma
 def tokens(django_db_setup, django_db_blocker):
     """The tree and its inventory, built once; a write token of a reseller admin and of
     an enterprise admin. Each operation's test rolls its own changes back."""
-    from django.db import transaction
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections, transaction
 
     from didhub.core.testing import build_tree
 
     from .world import build_world
 
+    # As Django's test client does: the WSGI app must not close the test's connection.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     with django_db_blocker.unblock(), transaction.atomic():
         tree = build_tree()
         build_world(tree)
@@ -40,6 +44,8 @@ def tokens(django_db_setup, django_db_blocker):
             for name, user in (("reseller", tree.master_admin), ("enterprise", tree.acme_admin))
         }
         transaction.set_rollback(True)
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 # Loaded through the WSGI app like a client would, once, when the module is collected.
