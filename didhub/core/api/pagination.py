@@ -23,6 +23,7 @@ import binascii
 import json
 from datetime import date, datetime
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import F, Q
 from rest_framework.pagination import BasePagination
@@ -47,7 +48,10 @@ def list_count(queryset) -> tuple[int, bool]:
     10,001 matching rows, the costliest query of a page at a million numbers) is skipped.
     """
     if connections[queryset.db].vendor == "postgresql":
-        estimate = planner_estimate(queryset)
+        try:
+            estimate = planner_estimate(queryset)
+        except EmptyResultSet:
+            return 0, False  # a filter that can match nothing (e.g. an unknown account)
         if estimate >= ESTIMATE_FIRST_FACTOR * EXACT_COUNT_LIMIT:
             return estimate, True
     return count_with_estimate(queryset, EXACT_COUNT_LIMIT)
