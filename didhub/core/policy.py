@@ -177,12 +177,12 @@ def rule_change_carrier(user, number) -> str | None:
 
 
 def rule_upload(user, account) -> str | None:
-    if account.kind == AccountKind.ENTERPRISE and not user.account.is_platform:
-        if user.account.kind == AccountKind.ENTERPRISE and not account.allow_external_numbers:
-            return (
-                "Your service provider has not allowed this enterprise to upload its own "
-                "numbers (Allow External Numbers)."
-            )
+    # An enterprise uploads its own ("external") numbers only when its reseller allows it.
+    if user.account.kind == AccountKind.ENTERPRISE and not account.allow_external_numbers:
+        return (
+            "Your service provider has not allowed this enterprise to upload its own "
+            "numbers (Allow External Numbers)."
+        )
     if account.kind == AccountKind.PLATFORM:
         return "Numbers belong to a reseller or an enterprise, not to the platform root."
     return None

@@ -49,9 +49,7 @@ def test_reseller_grants_external_numbers_but_enterprise_cannot_grant_itself(tre
     tree.acme.refresh_from_db()
     assert tree.acme.allow_external_numbers
     with pytest.raises(PolicyDenied, match="set by your provider"):
-        services.account_update(
-            actor=tree.acme_admin, account=tree.acme, stations_purchased=1000
-        )
+        services.account_update(actor=tree.acme_admin, account=tree.acme, stations_purchased=1000)
 
 
 def test_reseller_only_fields_refused_on_reseller(tree):
@@ -70,7 +68,9 @@ def test_viewer_changes_nothing(tree):
 def test_role_must_fit_account_kind(tree):
     with pytest.raises(ValidationFailed):
         services.user_create(
-            actor=tree.master_admin, account=tree.acme, email="x@acme.test",
+            actor=tree.master_admin,
+            account=tree.acme,
+            email="x@acme.test",
             role=Role.RESELLER_ADMIN,
         )
 

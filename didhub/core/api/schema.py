@@ -140,7 +140,6 @@ class ApiAutoSchema(AutoSchema):
             return []  # no FilterSet: the view documents its own parameters
         return [filter_parameter(name, item) for name, item in filterset_class.base_filters.items()]
 
-
     def _get_response_bodies(self, direction="response"):
         """Every authenticated operation documents 401 and 429 as problems, also when
         its view names only its other errors."""
