@@ -1,4 +1,5 @@
 import os
+from types import SimpleNamespace
 
 import pytest
 
@@ -18,3 +19,36 @@ def fast_password_hashing(settings):
 def tree(db):
     """The shared account tree (see didhub/core/testing.py)."""
     return build_tree()
+
+
+@pytest.fixture
+def catalog(tree):
+    """Master's carriers and profiles; Master's defaults are its first carrier and profile."""
+    from didhub.accounts import services as account_services
+    from didhub.numbers import services
+
+    master = tree.master_admin
+    carrier = services.carrier_create(actor=master, owner=tree.master, name="TeamMate")
+    other_carrier = services.carrier_create(actor=master, owner=tree.master, name="Lumen")
+    profile = services.sms_profile_create(
+        actor=master, owner=tree.master, carrier_name="Bandwidth", name="BW for Testing"
+    )
+    calling = services.calling_profile_create(
+        actor=master, owner=tree.master, name="Contact Centre", sbc_device="sbc-1"
+    )
+    foreign_carrier = services.carrier_create(
+        actor=tree.foreign_admin, owner=tree.foreign, name="Foreign Carrier"
+    )
+    account_services.account_update(
+        actor=tree.platform_admin,
+        account=tree.master,
+        default_voice_carrier=carrier,
+        default_sms_profile=profile,
+    )
+    return SimpleNamespace(
+        carrier=carrier,
+        other_carrier=other_carrier,
+        profile=profile,
+        calling=calling,
+        foreign_carrier=foreign_carrier,
+    )

@@ -85,12 +85,12 @@ def test_chosen_carriers_and_later(tree, catalog):
     run = upload(tree.master_admin, tree.acme, ROWS, voice_carrier="Lumen", sms_profile_later=True)
     services.import_commit(actor=tree.master_admin, import_run=run)
     voice = Number.objects.get(e164="+12125550100")
-    assert (voice.voice_carrier, voice.sms_profile) == (catalog.other, None)
+    assert (voice.voice_carrier, voice.sms_profile) == (catalog.other_carrier, None)
 
 
 def test_a_carrier_the_destination_cannot_use_is_refused(tree, catalog):
     with pytest.raises(ValidationFailed) as error:
-        upload(tree.master_admin, tree.acme, ROWS, voice_carrier=catalog.foreign.pk)
+        upload(tree.master_admin, tree.acme, ROWS, voice_carrier=catalog.foreign_carrier.pk)
     assert error.value.errors[0].field == "voice_carrier"
     assert not Import.objects.exists()
 

@@ -33,38 +33,6 @@ def outbox(monkeypatch):
 
 
 @pytest.fixture
-def catalog(tree):
-    """Master's carriers and profiles; Master's defaults are its first carrier and profile."""
-    from didhub.accounts import services as account_services
-
-    master = tree.master_admin
-    carrier = services.carrier_create(actor=master, owner=tree.master, name="TeamMate")
-    other_carrier = services.carrier_create(actor=master, owner=tree.master, name="Lumen")
-    profile = services.sms_profile_create(
-        actor=master, owner=tree.master, carrier_name="Bandwidth", name="BW for Testing"
-    )
-    calling = services.calling_profile_create(
-        actor=master, owner=tree.master, name="Default", sbc_device="sbc-1"
-    )
-    foreign_carrier = services.carrier_create(
-        actor=tree.foreign_admin, owner=tree.foreign, name="Foreign Carrier"
-    )
-    account_services.account_update(
-        actor=tree.platform_admin,
-        account=tree.master,
-        default_voice_carrier=carrier,
-        default_sms_profile=profile,
-    )
-    return SimpleNamespace(
-        carrier=carrier,
-        other_carrier=other_carrier,
-        profile=profile,
-        calling=calling,
-        foreign_carrier=foreign_carrier,
-    )
-
-
-@pytest.fixture
 def targets(tree):
     """One target of every kind in Acme, plus a PBX user in Globex and one in Initech."""
     made = {
