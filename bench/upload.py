@@ -382,7 +382,8 @@ def main() -> None:
         run_child(path, f"sqlite:///{sqlite_path}", fresh_sqlite(sqlite_path))
         for _ in range(args.sqlite_runs)
     ]
-    report("SQLite", sqlite_results, None)
+    if sqlite_results:
+        report("SQLite", sqlite_results, None)
 
 
 if __name__ == "__main__":
