@@ -84,8 +84,7 @@ def build_rows(count: int, tree, targets: dict) -> tuple[list, list]:
     """Number rows and assignment rows, deterministic for a given ``count``."""
     from django.utils import timezone
 
-    from bench.inventory import realistic_numbers
-    from didhub.numbers import e164
+    from bench.inventory import realistic_numbers, shaped_rows
 
     rng = random.Random(5)
     owners = [tree.acme, tree.globex, tree.initech, tree.master, tree.sub, tree.foreign]
@@ -99,37 +98,14 @@ def build_rows(count: int, tree, targets: dict) -> tuple[list, list]:
         tree.foreign.pk: tree.foreign.pk,
     }
     now = timezone.now()
-    rows, assignments = [], []
-    for index, text in enumerate(sorted(realistic_numbers(count, invalid_ratio=0.0)), start=1):
-        parsed = e164.validate(text)
-        owner = rng.choices(owners, weights)[0]
-        voice = rng.random() < 0.9
-        sms = rng.random() < 0.3 or not voice
-        route = ""
-        if voice:
-            route = rng.choices(
-                ["direct_routing", "external_trunk", "operator_connect"], [0.7, 0.15, 0.15]
-            )[0]
-        voice_kind = sms_kind = ""
-        if owner.is_enterprise and rng.random() < 0.45:
-            if voice:
-                voice_kind = {
-                    "direct_routing": rng.choice(["pbx_user", "pbx_user", "callapp_user", "trunk"]),
-                    "external_trunk": "external_trunk",
-                    "operator_connect": "operator_connect_trunk",
-                }[route]
-            if sms and (not voice or rng.random() < 0.2):
-                sms_kind = rng.choice(["sms_group", "sms_user"])
-        for channel, kind in (("voice", voice_kind), ("sms", sms_kind)):
-            if kind:
-                target = rng.choice(targets[(owner.pk, kind)])
-                assignments.append((index, channel, target, kind, now))
-        state = "assigned" if (voice_kind or sms_kind) else "available"
-        rows.append(
-            (index, parsed.e164, parsed.country_code, parsed.region or "", parsed.number_type,
-             voice, sms, False, route, "user", 2, "", "", "", owner.pk, uploader[owner.pk],
-             False, state, voice_kind, sms_kind, "", "pending", "not_linked", "", now, now)
-        )  # fmt: skip
+    rows, assignments = shaped_rows(
+        sorted(realistic_numbers(count, invalid_ratio=0.0)),
+        lambda: rng.choices(owners, weights)[0],
+        uploader,
+        targets,
+        rng,
+        now,
+    )
     return rows, assignments
 
 

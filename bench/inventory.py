@@ -233,3 +233,47 @@ if __name__ == "__main__":  # pragma: no cover
     sample = realistic_numbers(n)
     print(f"{n:,} numbers in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     print("\n".join(sample[:50]))
+
+
+def shaped_rows(texts, pick_owner, uploader, targets, rng, now):
+    """Rows of ``numbers_number`` and ``numbers_assignment`` for a bench load by COPY.
+
+    ``texts`` are valid E.164 numbers in the order of their ids; ``pick_owner()`` draws an
+    account; about 45 % of enterprise numbers are assigned to a target of a fitting kind
+    from ``targets[(owner_id, kind)]``. Shared by the API and portal benchmarks so both
+    measure the same inventory.
+    """
+    from didhub.numbers import e164
+
+    rows, assignments = [], []
+    for index, text in enumerate(texts, start=1):
+        parsed = e164.validate(text)
+        owner = pick_owner()
+        voice = rng.random() < 0.9
+        sms = rng.random() < 0.3 or not voice
+        route = ""
+        if voice:
+            route = rng.choices(
+                ["direct_routing", "external_trunk", "operator_connect"], [0.7, 0.15, 0.15]
+            )[0]
+        voice_kind = sms_kind = ""
+        if owner.is_enterprise and rng.random() < 0.45:
+            if voice:
+                voice_kind = {
+                    "direct_routing": rng.choice(["pbx_user", "pbx_user", "callapp_user", "trunk"]),
+                    "external_trunk": "external_trunk",
+                    "operator_connect": "operator_connect_trunk",
+                }[route]
+            if sms and (not voice or rng.random() < 0.2):
+                sms_kind = rng.choice(["sms_group", "sms_user"])
+        for channel, kind in (("voice", voice_kind), ("sms", sms_kind)):
+            if kind:
+                target = rng.choice(targets[(owner.pk, kind)])
+                assignments.append((index, channel, target, kind, now))
+        state = "assigned" if (voice_kind or sms_kind) else "available"
+        rows.append(
+            (index, parsed.e164, parsed.country_code, parsed.region or "", parsed.number_type,
+             voice, sms, False, route, "user", 2, "", "", "", owner.pk, uploader[owner.pk],
+             False, state, voice_kind, sms_kind, "", "pending", "not_linked", "", now, now)
+        )  # fmt: skip
+    return rows, assignments
