@@ -5,7 +5,7 @@ from django.db.models.functions import Coalesce
 
 from didhub.core.api.fields import MAX_ID
 from didhub.core.errors import NotVisible
-from didhub.sync.choices import OutboxState
+from didhub.sync.choices import LinkStatus, OutboxState
 from didhub.sync.models import OutboxMessage, PlatformLink, SyncChange
 
 
@@ -56,6 +56,27 @@ def message_get(*, user, link: PlatformLink, pk: int) -> OutboxMessage:
     if found is None:
         raise NotVisible(f"No message with id {pk} in this link's outbox.", code="not_found")
     return found
+
+
+def link_number_states(*, user, link: PlatformLink) -> dict[str, int]:
+    """How many numbers of the link's enterprise are in each sync state, every state named."""
+    from didhub.numbers.choices import SyncState
+    from didhub.numbers.models import Number
+
+    rows = (
+        Number.objects.visible_to(user)
+        .filter(owner_id=link.enterprise_id)
+        .order_by()
+        .values("sync_state")
+        .annotate(n=Count("id"))
+    )
+    counts = {row["sync_state"]: row["n"] for row in rows}
+    return {state: counts.get(state, 0) for state in SyncState.values}
+
+
+def has_active_links(*, user) -> bool:
+    """Whether a link that is not disabled exists at or below the user's account."""
+    return PlatformLink.objects.visible_to(user).exclude(status=LinkStatus.DISABLED).exists()
 
 
 def failed_sync_count(*, user) -> int:
