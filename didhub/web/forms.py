@@ -11,6 +11,7 @@ from didhub.accounts.choices import AccountKind, TokenScope
 from didhub.accounts.models import Account
 from didhub.numbers.choices import Channel, Route, TargetKind, Usage
 from didhub.numbers.models import CallingProfile, Carrier, SmsProfile, Target
+from didhub.sync.choices import Connector, LinkMode
 
 
 class LoginForm(AuthenticationForm):
@@ -215,6 +216,61 @@ class CallingProfileForm(forms.Form):
 class TokenForm(forms.Form):
     name = forms.CharField(max_length=100)
     scope = forms.ChoiceField(choices=TokenScope.choices)
+
+
+def credentials_field(help_text: str) -> forms.CharField:
+    """Write-only: never rendered back, and not filled in by the browser's password store."""
+    return forms.CharField(
+        required=False,
+        strip=True,
+        label="Credentials",
+        help_text=help_text,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+
+
+class LinkForm(forms.Form):
+    """A platform link (seeds/004); the service checks what each connector needs."""
+
+    enterprise = forms.ModelChoiceField(queryset=Account.objects.none())
+    connector = forms.ChoiceField(choices=Connector.choices)
+    mode = forms.ChoiceField(
+        choices=LinkMode.choices,
+        help_text="Integrated: consent was given through the consent API and numbers sync at "
+        "once. Non-integrated: the customer consents first.",
+    )
+    name = forms.CharField(max_length=200, required=False)
+    organization_id = forms.CharField(
+        max_length=200, required=False, label="Organization id", help_text="Webex Calling."
+    )
+    location_id = forms.CharField(
+        max_length=200, required=False, label="Location id", help_text="Webex Calling."
+    )
+    endpoint = forms.CharField(max_length=500, required=False, help_text="Webhook: the URL.")
+    credentials = credentials_field(
+        "Webhook: a whsec_ secret, or leave empty to have one generated and shown once. "
+        "Webex Calling: the partner's access token. Never shown again."
+    )
+
+    def __init__(self, *args, actor, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        enterprises = Account.objects.visible_to(actor).filter(kind=AccountKind.ENTERPRISE)
+        self.fields["enterprise"].queryset = enterprises.order_by("name")
+        if editing:
+            for name in ("enterprise", "connector", "mode"):
+                del self.fields[name]
+            self.fields[
+                "credentials"
+            ].help_text = "Leave empty to keep the current credentials; they are never shown."
+
+    def changes(self, link) -> dict:
+        """The edited fields that differ from the link; credentials only when typed."""
+        data = dict(self.cleaned_data)
+        credentials = data.pop("credentials")
+        changed = {name: value for name, value in data.items() if getattr(link, name) != value}
+        if credentials:
+            changed["credentials"] = credentials
+        return changed
 
 
 class AccountSearchForm(forms.Form):

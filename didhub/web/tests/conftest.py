@@ -6,6 +6,8 @@ import pytest
 
 from didhub.numbers import services
 from didhub.numbers.models import Number, Target
+from didhub.sync import services as sync_services
+from didhub.sync.choices import Connector, LinkMode
 
 
 @dataclass
@@ -74,6 +76,20 @@ def inventory(tree) -> Inventory:
         trunk=trunk,
         foreign_target=foreign_target,
     )
+
+
+@pytest.fixture
+def acme_link(tree):
+    """Acme's webhook link, made by its reseller, waiting for Acme's consent (seeds/004)."""
+    link, _ = sync_services.link_create(
+        actor=tree.sub_admin,
+        enterprise=tree.acme,
+        connector=Connector.WEBHOOK,
+        mode=LinkMode.NON_INTEGRATED,
+        name="Acme provisioning",
+        endpoint="http://127.0.0.1:9/hook",
+    )
+    return link
 
 
 @pytest.fixture(autouse=True)

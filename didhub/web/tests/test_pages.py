@@ -23,6 +23,7 @@ LIST_PAGES = [
     "web:import_list",
     "web:account_list",
     "web:target_list",
+    "web:link_list",
     "web:catalog",
     "web:event_list",
     "web:token_list",
@@ -39,6 +40,13 @@ def expect(table: str) -> dict[str, int]:
 UPLOAD = expect("200 403 200 200 403 403 200 200 403")
 TARGET = expect("200 200 200 200 200 200 404 404 404")
 ACCOUNT_EDIT = expect("200 403 200 200 403 403 404 404 404")
+LINK_CREATE = expect("200 403 200 200 403 403 403 200 403")
+LINK_PAGES = {
+    # Acme's link, made by Sub Reseller: resellers above Acme manage it, Acme reads it.
+    "web:link_detail": expect("200 200 200 200 200 200 404 404 404"),
+    "web:link_edit": expect("200 403 200 200 403 403 404 404 404"),
+    "web:link_disable": expect("200 403 200 200 403 403 404 404 404"),
+}
 NUMBER_PAGES = {
     # Acme's assigned number +12125550100 (uploaded by Master); indexes into the range.
     ("web:number_detail", 0): expect("200 200 200 200 200 200 404 404 404"),
@@ -54,7 +62,7 @@ NUMBER_PAGES = {
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_page_for_every_role(client, tree, inventory, role):
+def test_every_page_for_every_role(client, tree, inventory, acme_link, role):
     """One tree per role; every page answers as the policy says (200, 403 or 404)."""
     client.force_login(getattr(tree, role))
     answers = {}
@@ -68,6 +76,11 @@ def test_every_page_for_every_role(client, tree, inventory, role):
     answers["web:target_detail"] = (client.get(url).status_code, TARGET[role])
     url = reverse("web:account_edit", args=[tree.acme.pk])
     answers["web:account_edit"] = (client.get(url).status_code, ACCOUNT_EDIT[role])
+    url = reverse("web:link_create")
+    answers["web:link_create"] = (client.get(url).status_code, LINK_CREATE[role])
+    for page, expected in LINK_PAGES.items():
+        url = reverse(page, args=[acme_link.pk])
+        answers[page] = (client.get(url).status_code, expected[role])
     wrong = {page: got for page, (got, wanted) in answers.items() if got != wanted}
     assert wrong == {}, {page: (got, answers[page][1]) for page, got in wrong.items()}
 

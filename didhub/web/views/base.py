@@ -49,6 +49,10 @@ def navigation(actor) -> list[dict]:
             {"name": "accounts", "label": "Accounts", "url": "web:account_list", "icon": "tree"}
         )
     items.append({"name": "targets", "label": "Targets", "url": "web:target_list", "icon": "user"})
+    # Every role reads the links of its subtree; the list offers only what it may change.
+    items.append(
+        {"name": "links", "label": "Platform links", "url": "web:link_list", "icon": "link"}
+    )
     items.append(
         {"name": "catalog", "label": "Carriers & profiles", "url": "web:catalog", "icon": "tag"}
     )
