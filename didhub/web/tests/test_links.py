@@ -449,3 +449,25 @@ def test_the_link_page_counts_numbers_per_sync_state(
     assert re.search(r'data-testid="state-pending"><a [^>]*>4<', page)
     assert f"?owner={tree.acme.pk}&amp;sync_state=failed" in page
     assert 'data-testid="state-ready">0<' in page
+
+
+# Dashboard ----------------------------------------------------------------------------------
+
+
+def test_the_dashboard_shows_failed_syncs_of_linked_accounts(
+    client, tree, synced_link, django_assert_max_num_queries
+):
+    client.force_login(tree.globex_admin)
+    assert "Failed syncs" not in client.get(reverse("web:dashboard")).content.decode()
+
+    failed = ["+12125550100", "+12125550102"]
+    Number.objects.filter(e164__in=failed).update(sync_state=SyncState.FAILED)
+    client.force_login(tree.master_admin)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("web:dashboard")).content.decode()
+    figure = page.split('data-testid="failed-syncs"')[1].split("</a>")[0]
+    assert '<span class="value">2</span>' in figure
+    assert 'href="/numbers/?sync_state=failed"' in page
+    listed = client.get(reverse("web:number_list"), {"sync_state": "failed"}).content.decode()
+    assert all(e164 in listed for e164 in failed)
+    assert "+12125550101" not in listed

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from didhub.imports.models import Import
 from didhub.numbers import selectors
+from didhub.sync import selectors as sync_selectors
 from didhub.web import charts
 from didhub.web.acting import acting_user
 from didhub.web.views.base import portal_view, render_page
@@ -96,8 +97,13 @@ def dashboard(request):
         .select_related("account", "user")
         .order_by("-created_at")[:5]
     )
+    # Only an account with a linked enterprise at or below it has syncs that can fail.
+    failed_syncs = None
+    if sync_selectors.has_active_links(user=actor):
+        failed_syncs = sync_selectors.failed_sync_count(user=actor)
     context = {
         "section": "dashboard",
+        "failed_syncs": failed_syncs,
         "inventory": inventory,
         "everything": everything,
         "numbers": numbers,
