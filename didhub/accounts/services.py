@@ -150,6 +150,7 @@ def account_delete(*, actor: User, account: Account) -> None:
         for relation, label in (
             ("children", "accounts"),
             ("numbers", "numbers"),
+            ("uploaded_numbers", "numbers it uploaded (held by other accounts now)"),
             ("users", "users"),
             ("targets", "targets"),
         ):

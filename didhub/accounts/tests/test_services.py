@@ -107,3 +107,22 @@ def test_database_refuses_to_rewrite_history(tree):
 
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE core_event SET action = 'x'")
+
+
+def test_account_that_uploaded_numbers_held_elsewhere_is_not_deleted(tree):
+    from didhub.numbers.services import number_add, numbers_reclaim
+
+    reseller = services.account_create(
+        actor=tree.master_admin, parent=tree.master, name="Hooli", kind=AccountKind.RESELLER
+    )
+    admin = services.user_create(
+        actor=tree.master_admin,
+        account=reseller,
+        email="admin@hooli.test",
+        role=Role.RESELLER_ADMIN,
+    )
+    number = number_add(actor=admin, account=reseller, e164="+12125550199")
+    numbers_reclaim(actor=tree.master_admin, numbers=[number])
+
+    with pytest.raises(Conflict, match="numbers it uploaded"):
+        services.account_delete(actor=tree.master_admin, account=reseller)
