@@ -302,6 +302,13 @@ def report(label: str, results: list[dict], copy_rate: float | None) -> None:
     )
     for part in first["parts"]:
         print(f"    {part:<22} {median([r['parts'].get(part, 0) for r in results]):7.2f} s")
+    # What the commit phase spends outside the timed steps: mostly the transaction's
+    # COMMIT (the owner and carrier foreign-key checks PostgreSQL defers to it).
+    rest = [
+        r["commit_phase"] - sum(t for p, t in r["parts"].items() if p != "read+validate+stage")
+        for r in results
+    ]
+    print(f"    {'commit and the rest':<22} {median(rest):7.2f} s")
     print(f"  peak RSS (max of runs): {max(r['max_rss_mb'] for r in results):.0f} MB")
     if copy_rate:
         print(f"  ratio to raw COPY: {rate / copy_rate:.2f}")

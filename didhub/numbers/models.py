@@ -160,7 +160,9 @@ class Number(models.Model):
     indexed column tests at ten million rows; services keep them in step.
     """
 
-    e164 = models.CharField(max_length=16, unique=True)
+    # Unique by the constraint below rather than ``unique=True``, which on PostgreSQL
+    # adds a second (pattern-ops) index that no query uses: prefixes are ranges.
+    e164 = models.CharField(max_length=16)
     country_code = models.PositiveSmallIntegerField()
     region = models.CharField(max_length=3, blank=True)
     number_type = models.CharField(
@@ -191,11 +193,16 @@ class Number(models.Model):
     owner = models.ForeignKey(
         "accounts.Account", on_delete=models.PROTECT, related_name="numbers", db_index=False
     )
+    # Provenance, written once by the services that create numbers. Neither it nor
+    # ``source_import`` has a database foreign key: the per-row check would cost an
+    # upload about 4 s per million numbers (docs/performance.md). The application keeps
+    # them right: accounts and imports that numbers point at are never deleted.
     uploaded_by = models.ForeignKey(
         "accounts.Account",
         on_delete=models.PROTECT,
         related_name="uploaded_numbers",
         db_index=False,
+        db_constraint=False,
     )
     external = models.BooleanField(default=False)
     source_import = models.ForeignKey(
@@ -205,6 +212,7 @@ class Number(models.Model):
         on_delete=models.SET_NULL,
         related_name="numbers",
         db_index=False,
+        db_constraint=False,
         help_text="The upload that created it; its history starts there.",
     )
 
@@ -242,6 +250,7 @@ class Number(models.Model):
     class Meta:
         ordering = ["e164"]
         constraints = [
+            models.UniqueConstraint(fields=["e164"], name="number_e164_unique"),
             models.CheckConstraint(condition=Q(e164__startswith="+"), name="number_e164_form"),
             models.CheckConstraint(
                 condition=Q(state__in=NumberState.values), name="number_state_valid"
@@ -274,7 +283,6 @@ class Number(models.Model):
             models.Index(fields=["state", "e164"], name="number_state_e164"),
             models.Index(fields=["voice_target_kind", "e164"], name="number_voicekind_e164"),
             models.Index(fields=["sms_target_kind", "e164"], name="number_smskind_e164"),
-            models.Index(fields=["country_code", "e164"], name="number_cc_e164"),
             models.Index(fields=["uploaded_by", "state"], name="number_uploader_state"),
             models.Index(fields=["source_import"], name="number_import"),
             models.Index(fields=["created_at"], name="number_created"),
