@@ -248,7 +248,8 @@ class LinkForm(forms.Form):
     )
     endpoint = forms.CharField(max_length=500, required=False, help_text="Webhook: the URL.")
     credentials = credentials_field(
-        "Webhook: a whsec_ secret, or leave empty to have one generated and shown once. "
+        "Webhook: whsec_ and the base64 of at least 24 random bytes, or leave empty to have "
+        "one generated and shown once. "
         "Webex Calling: the partner's access token. Never shown again."
     )
 

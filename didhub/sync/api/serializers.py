@@ -66,7 +66,8 @@ class PlatformLinkCreateSerializer(serializers.Serializer):
         allow_blank=True,
         write_only=True,
         style={"input_type": "password"},
-        help_text="Webhook: a whsec_ secret (generated and shown once when left empty). "
+        help_text="Webhook: whsec_ and the base64 of at least 24 random bytes (generated and "
+        "shown once when left empty). "
         "Webex Calling: the partner's access token. Never shown again.",
     )
 

@@ -91,6 +91,29 @@ def test_bad_fields_are_named(tree):
     assert answer.json()["errors"][0]["field"] == "endpoint"
 
 
+@pytest.mark.parametrize("credentials", ["nope", "whsec_nope", "whsec_" + "A" * 31 + "="])
+def test_a_weak_webhook_secret_is_refused_naming_credentials(tree, credentials):
+    answer = create(client_for(tree.sub_admin), tree, credentials=credentials)
+    assert answer.status_code == 400
+    assert answer["Content-Type"].startswith("application/problem+json")
+    (error,) = answer.json()["errors"]
+    assert error["field"] == "credentials"
+    assert "at least 24 random bytes" in error["message"]
+    assert credentials not in answer.content.decode()
+    assert not PlatformLink.objects.exists()
+
+
+def test_a_weak_webhook_secret_is_refused_on_change(tree):
+    link_id = create(client_for(tree.sub_admin), tree, credentials=SECRET).json()["id"]
+    answer = client_for(tree.sub_admin).patch(
+        f"{LINKS}{link_id}/", {"credentials": "nope"}, format="json"
+    )
+    assert answer.status_code == 400
+    assert answer["Content-Type"].startswith("application/problem+json")
+    assert answer.json()["errors"][0]["field"] == "credentials"
+    assert PlatformLink.objects.get(pk=link_id).credentials == SECRET
+
+
 @pytest.mark.parametrize("user", ["foreign_admin", "initech_admin", "globex_admin", "acme_admin"])
 def test_foreign_links_are_not_found(tree, user):
     link, _ = services.link_create(
