@@ -175,13 +175,28 @@ class Number(models.Model):
     usage = models.CharField(max_length=16, choices=Usage.choices, default=Usage.USER)
     cac_limit = models.PositiveSmallIntegerField(default=USER_CAC_LIMIT)
     voice_carrier = models.ForeignKey(
-        Carrier, null=True, blank=True, on_delete=models.PROTECT, related_name="numbers"
+        Carrier,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="numbers",
+        db_index=False,
     )
     sms_profile = models.ForeignKey(
-        SmsProfile, null=True, blank=True, on_delete=models.PROTECT, related_name="numbers"
+        SmsProfile,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="numbers",
+        db_index=False,
     )
     calling_profile = models.ForeignKey(
-        CallingProfile, null=True, blank=True, on_delete=models.PROTECT, related_name="numbers"
+        CallingProfile,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="numbers",
+        db_index=False,
     )
     sip_connection = models.CharField(max_length=200, blank=True)
     service_info = models.CharField(max_length=200, blank=True)
@@ -280,12 +295,62 @@ class Number(models.Model):
         indexes = [
             models.Index(fields=["owner", "e164"], name="number_owner_e164"),
             models.Index(fields=["owner", "state"], name="number_owner_state"),
-            models.Index(fields=["state", "e164"], name="number_state_e164"),
-            models.Index(fields=["voice_target_kind", "e164"], name="number_voicekind_e164"),
-            models.Index(fields=["sms_target_kind", "e164"], name="number_smskind_e164"),
+            # Partial indexes hold only what a search needs to find among many: every
+            # row they leave out (a fresh upload: available, unassigned, mostly no
+            # calling profile) costs an upload or an update nothing.
+            models.Index(
+                fields=["state", "e164"],
+                name="number_state_e164",
+                condition=~Q(state="available"),
+            ),
+            models.Index(
+                fields=["voice_target_kind", "e164"],
+                name="number_voicekind_e164",
+                condition=~Q(voice_target_kind=""),
+            ),
+            models.Index(
+                fields=["sms_target_kind", "e164"],
+                name="number_smskind_e164",
+                condition=~Q(sms_target_kind=""),
+            ),
+            # An account's share of a predefined search, counted from the index alone
+            # (API lists count exactly up to 10,000 rows).
+            models.Index(
+                fields=["owner", "voice_target_kind", "route"],
+                name="number_owner_voicekind",
+                condition=~Q(voice_target_kind=""),
+            ),
+            models.Index(
+                fields=["owner", "sms_target_kind"],
+                name="number_owner_smskind",
+                condition=~Q(sms_target_kind=""),
+            ),
+            models.Index(
+                fields=["owner", "route"],
+                name="number_owner_free_trunk",
+                condition=Q(
+                    voice_target_kind="", route__in=[Route.EXTERNAL_TRUNK, Route.OPERATOR_CONNECT]
+                ),
+            ),
             models.Index(fields=["uploaded_by", "state"], name="number_uploader_state"),
             models.Index(fields=["source_import"], name="number_import"),
             models.Index(fields=["created_at"], name="number_created"),
+            # Which numbers use a catalog entry (deleting one, counting its use).
+            models.Index(
+                fields=["voice_carrier"],
+                name="number_voice_carrier",
+                condition=Q(voice_carrier__isnull=False),
+            ),
+            models.Index(
+                fields=["sms_profile"],
+                name="number_sms_profile",
+                condition=Q(sms_profile__isnull=False),
+            ),
+            models.Index(
+                fields=["calling_profile"],
+                name="number_calling_profile",
+                condition=Q(calling_profile__isnull=False),
+            ),
             models.Index(
                 fields=["sync_state", "e164"],
                 name="number_sync_state",
