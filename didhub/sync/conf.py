@@ -8,6 +8,9 @@
 ``DIDHUB_SYNC_BACKOFF_CAP``   longest retry delay in seconds (3600)
 ``DIDHUB_SYNC_BATCH``         most numbers per message (1000; Webex: at most 500)
 ``DIDHUB_SYNC_POLL``          seconds the worker waits when there is nothing to send (0.2)
+``DIDHUB_SYNC_SENDERS``       delivery threads of one worker (0: 2 on PostgreSQL, where one
+                              packs the next message while another waits for the platform
+                              or writes the outcome; 1 on SQLite, which has one writer)
 ``DIDHUB_EXPIRY_INTERVAL``    seconds between two runs of the reservation/aging expiry (60)
 """
 
@@ -23,6 +26,7 @@ DEFAULTS = {
     "DIDHUB_SYNC_BACKOFF_CAP": 3600.0,
     "DIDHUB_SYNC_BATCH": 1000,
     "DIDHUB_SYNC_POLL": 0.2,
+    "DIDHUB_SYNC_SENDERS": 0,
     "DIDHUB_EXPIRY_INTERVAL": 60.0,
 }
 
@@ -33,3 +37,13 @@ def get(name: str):
     if value is None:
         value = os.environ.get(name, default)
     return type(default)(value)
+
+
+def senders() -> int:
+    """How many delivery threads a worker runs (``DIDHUB_SYNC_SENDERS``, 0 = automatic)."""
+    from django.db import connection
+
+    configured = get("DIDHUB_SYNC_SENDERS")
+    if configured > 0:
+        return configured
+    return 2 if connection.vendor == "postgresql" else 1

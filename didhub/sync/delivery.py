@@ -93,18 +93,28 @@ def build_body(link: PlatformLink, changes: list[tuple], now) -> tuple[str, list
     return json.dumps(body, separators=(",", ":")), items
 
 
+class LinkBusy(Exception):
+    """Another sender is packing this link right now."""
+
+
 def pack(link_id: int) -> OutboxMessage | None:
-    """Pack the oldest waiting changes of one link into a new, claimed message."""
+    """Pack the oldest waiting changes of one link into a new, claimed message.
+
+    None when nothing can be packed now; ``LinkBusy`` when another sender holds the link.
+    """
     now = timezone.now()
     with transaction.atomic():
+        sending = PlatformLink.objects.filter(pk=link_id, consented_at__isnull=False).exclude(
+            status=LinkStatus.DISABLED
+        )
         link = (
-            PlatformLink.objects.select_for_update(skip_locked=True, of=("self",))
+            sending.select_for_update(skip_locked=True, of=("self",))
             .select_related("enterprise")
-            .filter(pk=link_id, consented_at__isnull=False)
-            .exclude(status=LinkStatus.DISABLED)
             .first()
         )
         if link is None:
+            if sending.exists():
+                raise LinkBusy(link_id)
             return None
         batch = connector_for(link).max_batch
         changes_table = SyncChange._meta.db_table
@@ -318,21 +328,30 @@ def links_with_work() -> list[int]:
     ]
 
 
-def deliver_once() -> int:
+def deliver_pass() -> tuple[int, bool]:
     """One pass: retries that are due, then one new message per link with work.
 
-    Returns how many messages were sent (delivered or not).
+    Returns how many messages were sent (delivered or not), and whether a link had work
+    that another sender was packing just then (worth another look at once).
     """
-    sent = 0
+    sent, contended = 0, False
     for message in claim_due():
         send(message)
         sent += 1
     for link_id in links_with_work():
-        message = pack(link_id)
+        try:
+            message = pack(link_id)
+        except LinkBusy:
+            contended = True
+            continue
         if message is not None:
             send(message)
             sent += 1
-    return sent
+    return sent, contended
+
+
+def deliver_once() -> int:
+    return deliver_pass()[0]
 
 
 def deliver_all(max_passes: int = 10_000) -> int:
@@ -346,15 +365,24 @@ def deliver_all(max_passes: int = 10_000) -> int:
     return total
 
 
+# How long a sender waits when the only work was a link another sender was packing.
+CONTENDED_WAIT = 0.005
+
+
 def run(stop: threading.Event) -> None:
-    """The worker's delivery loop, until ``stop`` is set."""
+    """One sender's delivery loop, until ``stop`` is set.
+
+    Several senders may run side by side (``DIDHUB_SYNC_SENDERS``): each packs under the
+    link's row lock and never packs a number another message still carries, so while
+    one waits for the platform or records an outcome, another packs the next message.
+    """
     poll = conf.get("DIDHUB_SYNC_POLL")
     while not stop.is_set():
         try:
-            sent = deliver_once()
+            sent, contended = deliver_pass()
         except Exception:
             # A database hiccup must not end delivery; the next pass starts afresh.
             logger.exception("sync delivery pass failed")
-            sent = 0
+            sent, contended = 0, False
         if not sent:
-            stop.wait(poll)
+            stop.wait(CONTENDED_WAIT if contended else poll)

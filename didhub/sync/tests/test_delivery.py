@@ -3,6 +3,7 @@
 import time
 
 import pytest
+from django.conf import settings
 from standardwebhooks.webhooks import Webhook
 
 from didhub.numbers import services as number_services
@@ -222,3 +223,42 @@ def test_a_disabled_link_sends_nothing_more(tree, receiver):
     assert delivery.deliver_all() == 0
     assert receiver.requests == []
     assert set(Number.objects.values_list("sync_state", flat=True)) == {SyncState.NOT_LINKED}
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif(
+    not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+    reason="needs PostgreSQL: SQLite has no row locks, one writer at a time",
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_sender_skips_a_link_another_sender_is_packing(tree, receiver):
+    """Two senders never pack one link at once; the second one learns to look again soon."""
+    import threading
+
+    from django.db import connection, transaction
+
+    link, _ = webhook_link(tree, receiver.url)
+    add_range(tree, tree.acme, "+12125550100", 3, voice=True, route="direct_routing")
+    holding, release = threading.Event(), threading.Event()
+
+    def other_sender():
+        try:
+            with transaction.atomic():
+                PlatformLink.objects.select_for_update().get(pk=link.pk)
+                holding.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other_sender)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        with pytest.raises(delivery.LinkBusy):
+            delivery.pack(link.pk)
+        assert delivery.deliver_pass() == (0, True)
+    finally:
+        release.set()
+        thread.join()
+    assert delivery.deliver_pass() == (1, False)
+    assert len(items(receiver)) == 3

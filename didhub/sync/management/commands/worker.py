@@ -3,7 +3,8 @@
 Three loops, each in its own thread with its own database connection:
 
 * the Django Tasks worker of ``django-tasks-db`` (uploads, exports, queued tasks);
-* the outbox delivery loop (``didhub.sync.delivery.run``);
+* the outbox delivery loop (``didhub.sync.delivery.run``), in ``DIDHUB_SYNC_SENDERS``
+  threads;
 * the periodic expiry of reservations and aging (``numbers_expire``).
 
 SIGTERM or SIGINT stops all three cleanly: a running task, request or sweep finishes,
@@ -80,7 +81,10 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, shutdown)
         signal.signal(signal.SIGINT, shutdown)
 
-        threads = [in_thread("delivery", delivery.run, stop)]
+        threads = [
+            in_thread(f"delivery-{index + 1}", delivery.run, stop)
+            for index in range(conf.senders())
+        ]
         worker = None
         if not no_expiry:
             threads.append(in_thread("expiry", expiry_loop, stop))
