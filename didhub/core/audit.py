@@ -104,16 +104,24 @@ def numbers_changed(
     number_ids: Iterable[int] = (),
     import_id: int | None = None,
     removed: Iterable[dict] = (),
+    referenced: models.Model | None = None,
+    fields: Iterable[str] = (),
 ) -> None:
     """Tell the sync outbox that numbers changed, inside the changing transaction.
 
     ``number_ids`` name numbers that exist after the change; ``import_id`` names every
     number an import created (set-based, for millions of rows); ``removed`` carries
     ``{"number_id", "e164", "owner_id"}`` of numbers that left an enterprise (deleted,
-    reclaimed, released), captured before they left.
+    reclaimed, released), captured before they left; ``referenced`` is a target, carrier
+    or profile whose ``fields`` were edited: every number showing them changed with it.
     """
     from didhub.sync.outbox import enqueue_number_changes
 
     enqueue_number_changes(
-        action=action, number_ids=list(number_ids), import_id=import_id, removed=list(removed)
+        action=action,
+        number_ids=list(number_ids),
+        import_id=import_id,
+        removed=list(removed),
+        referenced=referenced,
+        fields=list(fields),
     )

@@ -35,6 +35,16 @@ NUMBER_FIELDS = (
     "external",
 )
 
+# What a document shows of the objects a number refers to. Editing one of these fields
+# changes the document of every number referring to the object, so the edit queues them
+# all (``didhub.sync.outbox.enqueue_referring``); a test holds this to ``document``.
+SHOWN_FIELDS = {
+    Carrier: ("name",),
+    SmsProfile: ("carrier_name", "name"),
+    CallingProfile: ("name", "sbc_device"),
+    Target: ("kind", "name", "external_id"),
+}
+
 
 def document(row: dict, assignments: list[dict]) -> dict:
     sms_profile = (

@@ -14,13 +14,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection
+from django.db.models import Model
 from django.utils import timezone
 
 from didhub.numbers.choices import SyncState
-from didhub.numbers.models import Number
+from didhub.numbers.models import Assignment, CallingProfile, Carrier, Number, SmsProfile, Target
 from didhub.sync.choices import LinkStatus
+from didhub.sync.documents import SHOWN_FIELDS
 from didhub.sync.models import PlatformLink, SyncChange
-from didhub.sync.sql import member_of
+from didhub.sync.sql import execute, member_of
 
 # Ids per statement: well below SQLite's 32,766 host parameters.
 CHUNK = 5000
@@ -155,19 +157,71 @@ def enqueue_numbers(
     return count
 
 
-def enqueue_number_changes(*, action, number_ids, import_id=None, removed=()) -> int:
+# The numbers referring to an object whose fields their documents show, as SQL over
+# ``n`` with the object's id as its one parameter (each column has its own index).
+REFERRING_SQL = {
+    Carrier: "n.voice_carrier_id = %s",
+    SmsProfile: "n.sms_profile_id = %s",
+    CallingProfile: "n.calling_profile_id = %s",
+    Target: (
+        f"n.id IN (SELECT a.number_id FROM {Assignment._meta.db_table} a WHERE a.target_id = %s)"
+    ),
+}
+
+
+def enqueue_referring(*, action: str, obj: Model, fields: Iterable[str]) -> int:
+    """Queue every number of a sending link whose document shows ``obj``'s ``fields``.
+
+    A target renamed, a carrier or a profile renamed: the document of each number
+    referring to it changed without the number being touched. One ``INSERT ... SELECT``
+    joined to the sending links, however many numbers and enterprises, and one
+    ``UPDATE`` of their sync state. Numbers of links waiting for consent need nothing
+    (consent sends everything); unlinked numbers need nothing at all.
+    """
+    shown = SHOWN_FIELDS.get(type(obj), ())
+    if not set(fields) & set(shown):
+        return 0
+    referring = REFERRING_SQL[type(obj)]
+    links = PlatformLink._meta.db_table
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    queued = execute(
+        f"INSERT INTO {SyncChange._meta.db_table} (link_id, number_id, e164, action, created_at) "
+        f"SELECT l.id, n.id, n.e164, %s, %s FROM {Number._meta.db_table} n "
+        f"JOIN {links} l ON l.enterprise_id = n.owner_id "
+        f"WHERE l.consented_at IS NOT NULL AND l.status <> %s AND {referring} "
+        "ORDER BY n.id",
+        [action, now, LinkStatus.DISABLED, obj.pk],
+    )
+    if queued:
+        execute(
+            f"UPDATE {Number._meta.db_table} SET sync_state = %s, sync_error = '' "
+            f"WHERE sync_state <> %s AND id IN (SELECT n.id FROM {Number._meta.db_table} n "
+            f"JOIN {links} l ON l.enterprise_id = n.owner_id "
+            f"WHERE l.consented_at IS NOT NULL AND l.status <> %s AND {referring})",
+            [SyncState.PENDING, SyncState.PENDING, LinkStatus.DISABLED, obj.pk],
+        )
+    return queued
+
+
+def enqueue_number_changes(
+    *, action, number_ids, import_id=None, removed=(), referenced=None, fields=()
+) -> int:
     """Queue the sync work of a number change; returns how many changes were queued.
 
     Called by ``didhub.core.audit.numbers_changed`` inside the changing transaction.
     ``number_ids`` exist after the change; ``import_id`` names every number an import
     created; ``removed`` are numbers that left an enterprise (``{"number_id", "e164",
-    "owner_id"}``, captured before they left). The worker reads each number's latest
-    state when it sends, so a change row only needs to say which number moved.
+    "owner_id"}``, captured before they left); ``referenced`` is a target, carrier or
+    profile whose ``fields`` changed (``enqueue_referring``). The worker reads each
+    number's latest state when it sends, so a change row only needs to say which number
+    moved.
     """
     links = active_links()
     if not links:
         return 0
     count = 0
+    if referenced is not None:
+        count += enqueue_referring(action=action, obj=referenced, fields=fields)
     if import_id is not None:
         count += enqueue_import(action=action, import_id=import_id, links=links)
     removed = list(removed)

@@ -48,7 +48,11 @@ def manage_action(obj) -> Action:
 
 
 def _update(*, actor, obj, owner_field: str, fields: tuple, action: str, changes: dict, duplicate):
-    """Shared body of the ``*_update`` services: lock, check, change, validate, record."""
+    """Shared body of the ``*_update`` services: lock, check, change, validate, record.
+
+    Numbers of linked enterprises show their target's and catalog entries' names to the
+    platforms, so an edit also queues every number that shows what changed.
+    """
     if unknown := sorted(set(changes) - set(fields)):
         raise invalid(f"{unknown[0]} cannot be changed.", field=unknown[0])
     with transaction.atomic():
@@ -71,6 +75,7 @@ def _update(*, actor, obj, owner_field: str, fields: tuple, action: str, changes
                 before={name: before[name] for name in changed},
                 after={name: after[name] for name in changed},
             )
+            audit.numbers_changed(action=action.replace(".", "_"), referenced=obj, fields=changed)
     return obj
 
 
