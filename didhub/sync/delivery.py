@@ -65,9 +65,13 @@ def build_body(link: PlatformLink, changes: list[tuple], now) -> tuple[str, list
         item["changes"].append(action)
     keys = list(order)
     docs = documents(enterprise_id=link.enterprise_id, e164s=keys)
-    synced = set(
-        SyncedNumber.objects.filter(link=link, e164__in=keys).values_list("e164", flat=True)
-    )
+    among, params = member_of("e164", keys)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT e164 FROM {SyncedNumber._meta.db_table} WHERE link_id = %s AND {among}",
+            [link.pk, *params],
+        )
+        synced = {row[0] for row in cursor.fetchall()}
     items = []
     for e164, item in order.items():
         doc = docs.get(e164)
@@ -206,7 +210,7 @@ def confirm(link_id: int, present: list[dict], gone: list[str], now) -> None:
         " ON CONFLICT (link_id, e164) DO UPDATE SET digest = EXCLUDED.digest, "
         "confirmed_at = EXCLUDED.confirmed_at"
     )
-    for chunk in chunked(present, 500):
+    for chunk in chunked(present, 500 if connection.vendor == "sqlite" else 5000):
         if connection.vendor == "postgresql":
             execute(
                 f"INSERT INTO {table} (link_id, e164, digest, confirmed_at) "
