@@ -5,14 +5,21 @@ A column turns the numbers of a chunk (rows of :data:`FIELDS`, read with
 text, a whole number, a date and time, or ``None`` for an empty cell. Writers only
 decide how a value looks in their format. The first columns are the seeds' Phone
 Numbers table (seeds/000, 002); the rest is everything else a number carries.
+
+Each column also says the same in SQL (:class:`Source`), so that on PostgreSQL the
+database can write the CSV itself (see ``writers/csv.py``): an expression over ``n``, a
+chunk's rows of :data:`FIELDS`. Both are built by the same helpers from the same
+tables, so the two ways cannot drift apart.
 """
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import repeat
 from operator import itemgetter, methodcaller
 
+from didhub.accounts.models import Account
 from didhub.numbers.choices import (
     Activity,
     Channel,
@@ -23,6 +30,7 @@ from didhub.numbers.choices import (
     TargetKind,
     Usage,
 )
+from didhub.numbers.models import Assignment, CallingProfile, Carrier, SmsProfile, Target
 
 # The columns of Number read for every exported row (foreign keys as ids).
 FIELDS = (
@@ -152,64 +160,185 @@ def sms_profile_label(carrier_name: str, name: str, owner_name: str) -> str:
     return f"{carrier_name}({name}) - ({owner_name})"
 
 
+def sql_literal(value) -> str:
+    """A constant as SQL text, for statements whose parameters are merged with ``%s``.
+
+    Only the export's own labels and choice values go through here, never user input.
+    """
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    text = str(value).replace("'", "''").replace("%", "%%")
+    return f"'{text}'"
+
+
+def sql_lookup(table: dict, expression: str, *, default: bool) -> str:
+    """``table[expression]`` in SQL; with ``default`` a missing key shows as itself.
+
+    Text keys are looked up in the table as a JSON object, a constant: a search by
+    bytes, where ``CASE`` would compare the value with every key in turn.
+    """
+    if all(isinstance(key, str) for key in table):
+        labels = json.dumps({str(key): str(label) for key, label in table.items()})
+        lookup = f"({sql_literal(labels)}::jsonb ->> {expression})"
+        return f"COALESCE({lookup}, {expression})" if default else lookup
+    whens = " ".join(
+        f"WHEN {sql_literal(key)} THEN {sql_literal(label)}" for key, label in table.items()
+    )
+    otherwise = f" ELSE {expression}" if default else ""
+    return f"CASE {expression} {whens}{otherwise} END"
+
+
 # Where each field sits in a row of FIELDS.
 AT = {name: index for index, name in enumerate(FIELDS)}
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a column's cells come from, in Python and in SQL.
+
+    ``values(records, names)`` gives the column's cell for every record of a chunk, in
+    order; the helpers below build it from ``map`` and ``itemgetter`` so that a chunk is
+    turned into cells column by column at C speed, not cell by cell in Python. ``sql``
+    is the same cell as an SQL expression over ``n`` (a chunk's rows of ``FIELDS``),
+    without joins, so that the rows keep the order they are read in; NULL stands for
+    ``None`` and for a missing name alike.
+    """
+
+    values: Callable[[list[tuple], Names], Iterable]
+    sql: str
 
 
 @dataclass(frozen=True)
 class Column:
     """One export column.
 
-    ``values(records, names)`` gives the column's cell for every record of a chunk, in
-    order; the helpers below build it from ``map`` and ``itemgetter`` so that a chunk is
-    turned into cells column by column at C speed, not cell by cell in Python. ``kind``
-    is ``text``, ``int`` or ``datetime``; ``free_text`` marks text that users type
-    (names, tags), which spreadsheets must not run as a formula; ``pdf_width`` in points
-    places the column in the PDF (0: spreadsheets only, the page is too narrow).
+    ``source`` gives its cells (see ``Source``). ``kind`` is ``text``, ``int`` or
+    ``datetime``; ``free_text`` marks text that users type (names, tags), which
+    spreadsheets must not run as a formula; ``pdf_width`` in points places the column
+    in the PDF (0: spreadsheets only, the page is too narrow).
     """
 
     header: str
-    values: Callable[[list[tuple], Names], Iterable]
+    source: Source
     kind: str = "text"
     free_text: bool = False
     pdf_width: int = 0
 
 
-def plain(name: str):
+def plain(name: str) -> Source:
     """The field as it is."""
     get = itemgetter(AT[name])
-    return lambda records, names: map(get, records)
+    return Source(lambda records, names: map(get, records), f"n.{name}")
 
 
-def mapped(table: dict, *fields: str):
+def mapped(table: dict, *fields: str) -> Source:
     """The field (or the tuple of fields) looked up in ``table``."""
     get = itemgetter(*(AT[name] for name in fields))
-    return lambda records, names: map(table.__getitem__, map(get, records))
+    if len(fields) == 1:
+        sql = sql_lookup(table, f"n.{fields[0]}", default=isinstance(table, Labels))
+    else:
+        whens = " ".join(
+            "WHEN "
+            + " AND ".join(
+                f"n.{name} = {sql_literal(value)}" for name, value in zip(fields, key, strict=True)
+            )
+            + f" THEN {sql_literal(label)}"
+            for key, label in table.items()
+        )
+        sql = f"CASE {whens} END"
+    return Source(lambda records, names: map(table.__getitem__, map(get, records)), sql)
 
 
-def named(kind: str, name: str):
+def _names_sql(kind: str) -> str:
+    """A kind's names (see ``Names``) as one JSON object keyed by id, in SQL.
+
+    An uncorrelated subquery: PostgreSQL computes it once per statement, and each row
+    looks its name up in it. The tables of names are small beside the numbers, and a
+    lookup keeps the rows in order where a join would not.
+    """
+    if kind == "sms_profiles":
+        profile, owner = SmsProfile._meta.db_table, Account._meta.db_table
+        # As sms_profile_label writes it.
+        label = "p.carrier_name || '(' || p.name || ') - (' || o.name || ')'"
+        return (
+            f"(SELECT jsonb_object_agg(p.id, {label}) FROM {profile} p "
+            f"JOIN {owner} o ON o.id = p.owner_id)"
+        )
+    tables = {"accounts": Account, "carriers": Carrier, "calling_profiles": CallingProfile}
+    return f"(SELECT jsonb_object_agg(id, name) FROM {tables[kind]._meta.db_table})"
+
+
+def named(kind: str, name: str) -> Source:
     """The name of the related object whose id is in the field (see ``Names``)."""
     get = itemgetter(AT[name])
-    return lambda records, names: map(getattr(names, kind).get, map(get, records), repeat(""))
+    return Source(
+        lambda records, names: map(getattr(names, kind).get, map(get, records), repeat("")),
+        f"({_names_sql(kind)} ->> n.{name}::text)",
+    )
 
 
-def _assigned_to(records, names: Names):
-    return map(names.assigned_to.get, map(itemgetter(AT["id"]), records), repeat(""))
+def _assigned_to_sql() -> str:
+    """``assigned_to_text`` of a number's assignments, asked only of assigned numbers."""
+    assigned = " OR ".join(f"n.{kind} <> ''" for kind in FIELDS if kind.endswith("_target_kind"))
+    # One assignment per channel at most: each channel's part, in channel order.
+    per_channel = ", ".join(
+        f"max(CASE WHEN a.channel = {sql_literal(channel)} "
+        f"THEN t.name || {sql_literal(f' ({CHANNEL_LABELS[channel]})')} END)"
+        for channel in sorted(CHANNEL_ORDER, key=CHANNEL_ORDER.__getitem__)
+    )
+    return (
+        f"CASE WHEN {assigned} THEN ("
+        f"SELECT CASE WHEN count(*) = 1 THEN min(t.name) ELSE concat_ws('; ', {per_channel}) END "
+        f"FROM {Assignment._meta.db_table} a JOIN {Target._meta.db_table} t "
+        "ON t.id = a.target_id WHERE a.number_id = n.id) END"
+    )
 
 
-def _tags(records, names: Names):
-    return map(methodcaller("strip", ";"), map(itemgetter(AT["tags"]), records))
+def assigned_to() -> Source:
+    """Who the number is assigned to (see ``assigned_to_text``)."""
+    get = itemgetter(AT["id"])
+    return Source(
+        lambda records, names: map(names.assigned_to.get, map(get, records), repeat("")),
+        _assigned_to_sql(),
+    )
+
+
+def services() -> Source:
+    """``services_of`` the number's three target kinds (see ``ServiceLabels``).
+
+    In SQL a channel's label is left out when an earlier channel already gave it.
+    """
+    fields = ("voice_target_kind", "sms_target_kind", "fax_target_kind")
+    get = itemgetter(*(AT[name] for name in fields))
+    table = ServiceLabels()
+    labels, parts = [], []
+    for name in fields:
+        label = sql_lookup(SERVICE_LABELS, f"n.{name}", default=False)
+        new = " AND ".join(f"{label} IS DISTINCT FROM {earlier}" for earlier in labels)
+        parts.append(f"CASE WHEN {new} THEN {label} END" if labels else label)
+        labels.append(label)
+    return Source(
+        lambda records, names: map(table.__getitem__, map(get, records)),
+        f"concat_ws(', ', {', '.join(parts)})",
+    )
+
+
+def tags() -> Source:
+    """The tags as stored (``;vip;eu;``), without the outer separators."""
+    get = itemgetter(AT["tags"])
+    return Source(
+        lambda records, names: map(methodcaller("strip", ";"), map(get, records)),
+        "btrim(n.tags, ';')",
+    )
 
 
 COLUMNS: tuple[Column, ...] = (
     Column("Number", plain("e164"), pdf_width=72),
-    Column("Assigned To", _assigned_to, free_text=True, pdf_width=128),
+    Column("Assigned To", assigned_to(), free_text=True, pdf_width=128),
     Column("Capabilities", mapped(CAPABILITIES, "voice", "sms", "fax"), pdf_width=62),
-    Column(
-        "Services",
-        mapped(ServiceLabels(), "voice_target_kind", "sms_target_kind", "fax_target_kind"),
-        pdf_width=62,
-    ),
+    Column("Services", services(), pdf_width=62),
     Column("Route", mapped(ROUTES, "route"), pdf_width=74),
     Column("Usage", mapped(USAGES, "usage"), pdf_width=52),
     Column("CAC", plain("cac_limit"), kind="int"),
@@ -221,7 +350,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("Calling Profile", named("calling_profiles", "calling_profile_id"), free_text=True),
     Column("SIP Connection", plain("sip_connection"), free_text=True),
     Column("Service Info", plain("service_info"), free_text=True),
-    Column("Tags", _tags, free_text=True),
+    Column("Tags", tags(), free_text=True),
     Column("State", mapped(STATES, "state"), pdf_width=52),
     Column("Reserved Until", plain("reserved_until"), kind="datetime"),
     Column("Aging Until", plain("aging_until"), kind="datetime"),
@@ -235,12 +364,29 @@ COLUMNS: tuple[Column, ...] = (
 )
 
 HEADERS = tuple(column.header for column in COLUMNS)
+
+
+def cells_sql(numbers: str) -> str:
+    """The cells of the numbers that the query ``numbers`` selects, in SQL.
+
+    ``numbers`` selects :data:`FIELDS` in that order; the result has the number's
+    ``e164`` and then ``c0``, ``c1``... in ``COLUMNS`` order.
+    """
+    cells = ", ".join(f"{column.source.sql} AS c{i}" for i, column in enumerate(COLUMNS))
+    # ORDER BY keeps the order ``numbers`` reads in (no sort: nothing is joined), and
+    # OFFSET 0 keeps this a subquery of its own: every cell is computed once, however
+    # many times the caller's expressions name it.
+    return (
+        f"SELECT n.e164, {cells} FROM ({numbers}) n ({', '.join(FIELDS)}) ORDER BY n.e164 OFFSET 0"
+    )
+
+
 PDF_COLUMNS = tuple(index for index, column in enumerate(COLUMNS) if column.pdf_width)
 
 
 def rows_of(records: list[tuple], names: Names) -> list[tuple]:
     """The cells of a chunk of numbers, one tuple per number, in ``COLUMNS`` order."""
-    return list(zip(*(column.values(records, names) for column in COLUMNS), strict=True))
+    return list(zip(*(column.source.values(records, names) for column in COLUMNS), strict=True))
 
 
 # How a writer wants a column's values: given the column and its values, the cells.
@@ -265,3 +411,8 @@ def format_datetime(value: datetime | None, tz) -> str:
     if value is None:
         return ""
     return value.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def format_datetime_sql(expression: str) -> str:
+    """``format_datetime`` in PostgreSQL; the time zone's name is the ``%s`` parameter."""
+    return f"to_char({expression} AT TIME ZONE %s, 'YYYY-MM-DD HH24:MI:SS')"

@@ -1,31 +1,46 @@
 import pytest
+from django.conf import settings
+from django.db import connection
 
 from didhub.exports.naming import describe, export_filename
-from didhub.exports.safety import neutralize
+from didhub.exports.safety import neutralize, neutralize_sql
+
+ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+NEUTRALIZED = [
+    ('=HYPERLINK("http://evil.test","x")', '\'=HYPERLINK("http://evil.test","x")'),
+    ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+    ("-1+1", "'-1+1"),
+    ("+1 (212) 555", "'+1 (212) 555"),
+    ("+1+1", "'+1+1"),
+    ("+", "'+"),
+    ("\tcmd", "'\tcmd"),
+    ("\rcmd", "'\rcmd"),
+    # E.164 numbers are data and stay exactly as they are.
+    ("+12125550100", "+12125550100"),
+    ("+442071838750", "+442071838750"),
+    # Only ASCII digits, up to the very end.
+    ("+12125550100\n", "'+12125550100\n"),
+    ("+\u0661\u0662", "'+\u0661\u0662"),
+    # Harmless text is untouched, also when a formula character comes later.
+    ("Alice", "Alice"),
+    ("a=b", "a=b"),
+    ("", ""),
+]
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ('=HYPERLINK("http://evil.test","x")', '\'=HYPERLINK("http://evil.test","x")'),
-        ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
-        ("-1+1", "'-1+1"),
-        ("+1 (212) 555", "'+1 (212) 555"),
-        ("+1+1", "'+1+1"),
-        ("+", "'+"),
-        ("\tcmd", "'\tcmd"),
-        ("\rcmd", "'\rcmd"),
-        # E.164 numbers are data and stay exactly as they are.
-        ("+12125550100", "+12125550100"),
-        ("+442071838750", "+442071838750"),
-        # Harmless text is untouched, also when a formula character comes later.
-        ("Alice", "Alice"),
-        ("a=b", "a=b"),
-        ("", ""),
-    ],
-)
+@pytest.mark.parametrize(("text", "expected"), NEUTRALIZED)
 def test_neutralize(text, expected):
     assert neutralize(text) == expected
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif(not ON_POSTGRES, reason="the SQL rule runs on PostgreSQL")
+@pytest.mark.django_db
+@pytest.mark.parametrize(("text", "expected"), [*NEUTRALIZED, (None, None)])
+def test_neutralize_sql_is_the_same_rule(text, expected):
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {neutralize_sql('v')} FROM (SELECT %s::text AS v) t", [text])
+        assert cursor.fetchone()[0] == expected
 
 
 @pytest.mark.parametrize(
