@@ -100,9 +100,8 @@ def child(kind: str, subset: int) -> dict:
         rows = raw_export(connection)
     else:
         from didhub.exports import selectors
-        from didhub.exports.writers import write_csv, write_pdf, write_xlsx
+        from didhub.exports.writers import write_csv_export, write_pdf, write_xlsx
 
-        writer = {"csv": write_csv, "xlsx": write_xlsx, "pdf": write_pdf}[kind]
         queryset = subset_queryset(user, subset)
         started = time.perf_counter()
 
@@ -111,7 +110,11 @@ def child(kind: str, subset: int) -> dict:
             rows += n
 
         with tempfile.TemporaryFile() as spool:
-            writer(selectors.export_chunks(queryset), spool, progress=count)
+            if kind == "csv":
+                write_csv_export(queryset, spool, progress=count)
+            else:
+                writer = {"xlsx": write_xlsx, "pdf": write_pdf}[kind]
+                writer(selectors.export_chunks(queryset), spool, progress=count)
     seconds = time.perf_counter() - started
     return {"rows": rows, "seconds": seconds, "start_mb": start_rss, "peak_mb": peak_rss_mb()}
 

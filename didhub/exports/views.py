@@ -25,7 +25,7 @@ from rest_framework.views import APIView
 from didhub.core.api.schema import problems
 from didhub.exports import selectors
 from didhub.exports.naming import EXPORT_PARAMETERS, describe, export_filename
-from didhub.exports.writers import FORMATS, csv_chunks, write_pdf, write_xlsx
+from didhub.exports.writers import FORMATS, csv_export, write_pdf, write_xlsx
 from didhub.numbers.filtersets import NumberFilterSet
 from didhub.numbers.models import Number
 
@@ -77,13 +77,13 @@ class NumberExportView(APIView):
         queryset = selectors.export_queryset(user=request.user, filters=filters, numbers=selected)
         export_format = FORMATS[self.format_name]
         filename = export_filename(params.get("filename"), export_format.extension)
-        chunks = selectors.export_chunks(queryset)
         if export_format.name == "csv":
             response = StreamingHttpResponse(
-                csv_chunks(chunks), content_type=export_format.content_type
+                csv_export(queryset), content_type=export_format.content_type
             )
             response["Content-Disposition"] = content_disposition_header(True, filename)
         else:
+            chunks = selectors.export_chunks(queryset)
             # The response closes the file (and so removes it) once it is sent.
             spool = tempfile.TemporaryFile(prefix="didhub-export-")  # noqa: SIM115
             try:

@@ -6,7 +6,7 @@ Each format has a content type, a file extension and a writer; the view and the
 
 from dataclasses import dataclass
 
-from didhub.exports.writers.csv import csv_chunks, write_csv
+from didhub.exports.writers.csv import csv_chunks, csv_export, write_csv, write_csv_export
 from didhub.exports.writers.pdf import write_pdf
 from didhub.exports.writers.xlsx import write_xlsx
 
@@ -28,4 +28,13 @@ FORMATS = {
     "pdf": Format("pdf", "application/pdf", ".pdf"),
 }
 
-__all__ = ["FORMATS", "Format", "csv_chunks", "write_csv", "write_pdf", "write_xlsx"]
+__all__ = [
+    "FORMATS",
+    "Format",
+    "csv_chunks",
+    "csv_export",
+    "write_csv",
+    "write_csv_export",
+    "write_pdf",
+    "write_xlsx",
+]

@@ -2,16 +2,33 @@
 
 Produced as an iterator of byte strings, one per chunk, so that a streaming response
 or a file receives a million rows without ever holding them.
+
+On PostgreSQL the database writes the rows itself (``COPY ... TO STDOUT (FORMAT csv)``),
+from the columns' SQL and with the same formatting as the Python writer, byte for byte:
+turning every cell into text in Python capped the export at about 70,000 rows a
+second. SQLite, and a time zone without a name, take the Python writer.
 """
 
 import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
 
+from django.db import connections
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from didhub.exports.columns import HEADERS, Prepare, format_datetime, prepared
-from didhub.exports.safety import FORMULA_STARTS, neutralize
+from didhub.exports import selectors
+from didhub.exports.columns import (
+    COLUMNS,
+    HEADERS,
+    Column,
+    Prepare,
+    cells_sql,
+    format_datetime,
+    format_datetime_sql,
+    prepared,
+)
+from didhub.exports.safety import FORMULA_STARTS, neutralize, neutralize_sql
 
 BOM = "\ufeff"
 
@@ -47,6 +64,17 @@ def csv_prepare(tz) -> Prepare:
     return prepare
 
 
+def csv_writer(buffer):
+    return csv.writer(buffer, lineterminator="\r\n")
+
+
+def csv_header() -> bytes:
+    """The BOM and the header row."""
+    buffer = io.StringIO()
+    csv_writer(buffer).writerow(HEADERS)
+    return (BOM + buffer.getvalue()).encode("utf-8")
+
+
 def csv_chunks(
     chunks: Iterable[list[tuple]],
     *,
@@ -56,9 +84,8 @@ def csv_chunks(
     """The export as CSV bytes: the BOM and the header first, then one piece per chunk."""
     prepare = csv_prepare(tz or timezone.get_current_timezone())
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(HEADERS)
-    yield (BOM + buffer.getvalue()).encode("utf-8")
+    writer = csv_writer(buffer)
+    yield csv_header()
     for rows in chunks:
         buffer.seek(0)
         buffer.truncate()
@@ -69,6 +96,76 @@ def csv_chunks(
 
 
 def write_csv(chunks: Iterable[list[tuple]], fileobj, **options) -> None:
-    """Write the CSV export to a binary file."""
+    """Write the CSV export of ``chunks`` to a binary file."""
     for piece in csv_chunks(chunks, **options):
+        fileobj.write(piece)
+
+
+def csv_cell_sql(column: Column, cell: str) -> str:
+    """What ``csv_prepare`` and ``csv.writer`` make of a column's cell, in SQL.
+
+    COPY writes NULL as nothing and an empty text as ``""``; the Python writer writes
+    both as nothing, so empty text becomes NULL.
+    """
+    if column.kind == "datetime":
+        return format_datetime_sql(cell)
+    if column.kind == "int":
+        return cell
+    if column.free_text:
+        cell = neutralize_sql(cell)
+    return f"NULLIF({cell}, '')"
+
+
+def csv_select(numbers: str) -> str:
+    """The SELECT of the CSV rows of the numbers that the query ``numbers`` selects."""
+    cells = ", ".join(csv_cell_sql(column, f"cells.c{i}") for i, column in enumerate(COLUMNS))
+    return f"SELECT {cells} FROM ({cells_sql(numbers)}) cells ORDER BY cells.e164"
+
+
+def crlf_rows(data: bytes, rows: int) -> bytes:
+    """``rows`` rows from COPY, which ends each with a newline, ended with CRLF instead.
+
+    So end the Python writer's rows. A newline inside a quoted cell stays as it is, in
+    both. When there is none (nearly always) every newline ends a row; else a newline
+    ends a row when its row has an even number of quotes before it (a cell holding a
+    quote is quoted, and the quote doubled).
+    """
+    if data.count(b"\n") == rows:
+        return data.replace(b"\n", b"\r\n")
+    pieces, quoted = [], False
+    for line in data.split(b"\n")[:-1]:
+        quoted ^= line.count(b'"') % 2 == 1
+        pieces += (line, b"\n" if quoted else b"\r\n")
+    return b"".join(pieces)
+
+
+def csv_export(
+    queryset: QuerySet,
+    *,
+    tz=None,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[bytes]:
+    """The CSV export of ``queryset`` (see ``selectors.export_queryset``), as bytes.
+
+    The database writes it on PostgreSQL, the Python writer elsewhere: the same bytes.
+    """
+    tz = tz or timezone.get_current_timezone()
+    zone = getattr(tz, "key", None)
+    if connections[queryset.db].vendor != "postgresql" or zone is None:
+        return csv_chunks(selectors.export_chunks(queryset), tz=tz, progress=progress)
+    return _copied_csv(queryset, zone, progress)
+
+
+def _copied_csv(queryset: QuerySet, zone: str, progress) -> Iterator[bytes]:
+    yield csv_header()
+    params = [zone] * sum(column.kind == "datetime" for column in COLUMNS)
+    for data, rows in selectors.export_copy_chunks(queryset, csv_select, params):
+        yield crlf_rows(data, rows)
+        if progress is not None:
+            progress(rows)
+
+
+def write_csv_export(queryset: QuerySet, fileobj, **options) -> None:
+    """Write the CSV export of ``queryset`` to a binary file."""
+    for piece in csv_export(queryset, **options):
         fileobj.write(piece)

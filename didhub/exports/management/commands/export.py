@@ -24,7 +24,7 @@ from didhub.accounts.models import User
 from didhub.core.errors import DomainError
 from didhub.exports import selectors
 from didhub.exports.naming import describe
-from didhub.exports.writers import FORMATS, write_csv, write_pdf, write_xlsx
+from didhub.exports.writers import FORMATS, write_csv_export, write_pdf, write_xlsx
 from didhub.numbers.filtersets import NumberFilterSet
 
 
@@ -108,14 +108,14 @@ class Command(BaseCommand):
             raise CommandError("Only CSV can be written to standard output.")
         show_progress = sys.stderr.isatty() and options["verbosity"] >= 1
         with self.progress(total, show_progress) as advance:
-            chunks = selectors.export_chunks(queryset)
             if to_stdout:
-                write_csv(chunks, sys.stdout.buffer, progress=advance)
+                write_csv_export(queryset, sys.stdout.buffer, progress=advance)
                 sys.stdout.buffer.flush()
                 return
+            chunks = selectors.export_chunks(queryset)
             with open(output, "wb") as fileobj:
                 if format_name == "csv":
-                    write_csv(chunks, fileobj, progress=advance)
+                    write_csv_export(queryset, fileobj, progress=advance)
                 elif format_name == "xlsx":
                     write_xlsx(chunks, fileobj, progress=advance)
                 else:
