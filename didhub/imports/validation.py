@@ -47,6 +47,9 @@ MAX_ERROR_VALUE = 255
 
 _INTERNATIONAL_STARTS = ("+", "00", "\uff0b")
 _LEADING_NOISE = " '\u2018\u2019\t\u00a0"
+# What people type between digits and e164.normalize() ignores; the fast path drops them
+# too and then accepts only what the full parse would give (see ``fast_row``).
+_SEPARATORS = str.maketrans("", "", " -./()")
 
 
 @dataclass(frozen=True)
@@ -146,15 +149,19 @@ class Validator:
         decides (and explains) it the long way.
         """
         position = self.position
-        if "range_end" in position or len(cells) < self.width:
+        if len(cells) < self.width or max(map(len, cells)) > MAX_CELL:
             return None
-        if max(map(len, cells)) > MAX_CELL:
+        range_end = position.get("range_end")
+        if range_end is not None and cells[range_end].strip():
             return None
         key = tuple([cells[index] for index in self.attribute_positions])
         found = self.memo.get(key)
         if found is None or found[1]:
             return None
         text = cells[position["phone_number"]].strip()
+        if text.endswith(".0"):
+            return None  # maybe a number that went through a float: normalize() decides
+        text = text.translate(_SEPARATORS)
         index = position.get("country_code")
         cc_text = (cells[index].strip() if index is not None else "") or self.default_cc
         if cc_text:

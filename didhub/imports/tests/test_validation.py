@@ -303,3 +303,58 @@ def test_validity_agrees_exactly_with_libphonenumber(country_code, national):
     )
     expected = phonenumbers.is_valid_number(phonenumbers.parse(f"+{country_code}{national}"))
     assert (staged is not None) == expected, errors
+
+
+def both_paths(row):
+    """The row validated alone (the full checks) and after a row like it (the fast path,
+    which serves rows whose other columns were seen already)."""
+    staged, errors = one(row)
+    alone = (staged and (3, *staged[1:])), errors
+    warm = {**row, "phone_number": "not a number"}
+    staged, errors, _ = validate(warm, row)
+    fast = next((r for r in staged if r[0] == 3), None), [e for e in errors if e.line == 3]
+    return alone, fast
+
+
+@pytest.mark.parametrize(
+    ("country_code", "number"),
+    [
+        ("1", "212 555 0100"),
+        ("1", "212.555.0100"),
+        ("1", "(212) 555-0100"),
+        ("1", "212/555/0100"),
+        ("1", "2125550100.0"),
+        ("44", "020 7946 0000"),
+        ("44", "(0)20 7946 0000"),
+        ("", "+44 (0)20 7946 0000"),
+        ("", "+1 212 555 0100"),
+        ("49", "30 1234 5678"),
+        ("1", "1 212 555 0100"),
+        ("1", "212 555 01"),
+        ("49", "301234567.0"),
+    ],
+)
+def test_the_fast_path_decides_messy_forms_as_the_full_checks_do(country_code, number):
+    alone, fast = both_paths({"country_code": country_code, "phone_number": number})
+    assert (alone[0] and alone[0][1:5]) == (fast[0] and fast[0][1:5])
+    assert [e.code for e in alone[1]] == [e.code for e in fast[1]]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["", "1", "44", "49", "33", "61", "81", "91"]),
+    st.lists(
+        st.tuples(
+            st.text(alphabet="0123456789", min_size=1, max_size=4),
+            st.sampled_from(["", " ", "-", ".", "/", "(", ")", ". "]),
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+    st.booleans(),
+)
+def test_the_fast_path_agrees_with_the_full_checks(country_code, pieces, plus):
+    number = ("+" if plus else "") + "".join(digits + separator for digits, separator in pieces)
+    alone, fast = both_paths({"country_code": country_code, "phone_number": number})
+    assert (alone[0] and alone[0][1:5]) == (fast[0] and fast[0][1:5]), number
+    assert [e.code for e in alone[1]] == [e.code for e in fast[1]], number
