@@ -78,7 +78,7 @@ def nasty(tree, inventory):
     until = (timezone.now() + timedelta(days=40)).replace(microsecond=999_999)
     services.number_reserve(actor=acme, number=numbers[RESERVED], until=until)
     services.number_release(actor=acme, number=numbers[RELEASED])
-    called = datetime(2026, 3, 29, 1, 30, 59, 500_000, tzinfo=UTC)  # Paris moves clocks on
+    called = datetime(2025, 3, 30, 1, 30, 59, 500_000, tzinfo=UTC)  # Paris just moved clocks on
     calls_record(actor=None, events=[{"e164": CALLED, "at": called.isoformat()}])
     # Services strip what a bulk load might keep: leading tabs and carriage returns.
     Number.objects.filter(e164=LOADED).update(
@@ -170,7 +170,7 @@ def test_copied_cells(tree, monkeypatch):
         "Tags": "'-x",
     }
     # 01:30:59.5 UTC is 03:30:59 in Paris, the clocks just moved on; never rounded up.
-    assert rows[CALLED]["Last Call"] == "2026-03-29 03:30:59"
+    assert rows[CALLED]["Last Call"] == "2025-03-30 03:30:59"
     reserved = Number.objects.get(e164=RESERVED).reserved_until.astimezone(tz)
     assert rows[RESERVED]["Reserved Until"] == reserved.strftime("%Y-%m-%d %H:%M:%S")
     assert rows[RESERVED]["State"] == "Reserved"
