@@ -43,7 +43,7 @@ SEARCHES = {
     "assigned_et": "voice_target_kind = 'external_trunk'",
     "assigned_oc": "voice_target_kind = 'operator_connect_trunk'",
     "assigned_sms": "sms_target_kind IN ('sms_user', 'sms_group')",
-    "used": "NOT (voice_target_kind = '' AND sms_target_kind = '' AND fax_target_kind = '')",
+    "used": "state = 'assigned'",
     "available": "voice_target_kind = '' AND sms_target_kind = '' AND fax_target_kind = ''",
 }
 

@@ -284,6 +284,11 @@ class Number(models.Model):
                 name="number_assignments_mean_assigned",
             ),
             models.CheckConstraint(
+                condition=~Q(state="assigned")
+                | ~(Q(voice_target_kind="") & Q(sms_target_kind="") & Q(fax_target_kind="")),
+                name="number_assigned_means_assignments",
+            ),
+            models.CheckConstraint(
                 condition=~Q(state="reserved") | Q(reserved_until__isnull=False),
                 name="number_reservation_expires",
             ),

@@ -170,9 +170,9 @@ PREDEFINED_SEARCHES: dict[str, tuple[str, Q]] = {
         "Assigned SMS numbers",
         Q(sms_target_kind__in=[TargetKind.SMS_USER, TargetKind.SMS_GROUP]),
     ),
-    # Equal to ~UNASSIGNED (the database ties assignments to state "assigned"), but the
-    # state test lets the (state, e164) index serve it.
-    "used": ("Numbers used", Q(state=NumberState.ASSIGNED) & ~UNASSIGNED),
+    # Equal to ~UNASSIGNED: the database ties assignments and state "assigned" both ways
+    # (two check constraints), and the state test alone is counted from an index.
+    "used": ("Numbers used", Q(state=NumberState.ASSIGNED)),
     "available": ("Numbers available", UNASSIGNED),
 }
 
