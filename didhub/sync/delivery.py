@@ -140,13 +140,12 @@ def pack(link_id: int) -> OutboxMessage | None:
         changes = [change for change in window if change[1] in chosen]
         if not changes:
             return None
-        body, items = build_body(link, changes, now)
         message = OutboxMessage.objects.create(
             link=link,
             message_id=f"msg_{uuid.uuid4().hex}",
             message_type=MESSAGE_TYPE,
-            body=body,
-            size=len(items),
+            body="",
+            size=len(chosen),
             attempts=1,
             next_attempt_at=now,
             locked_until=lease_until(now),
@@ -157,11 +156,32 @@ def pack(link_id: int) -> OutboxMessage | None:
                 f"UPDATE {SyncChange._meta.db_table} SET message_id = %s WHERE {where}",
                 [message.pk, *params],
             )
-        # Kept at hand for recording the outcome; a retry reads them from the body.
-        message.items = items
         if link.status != LinkStatus.SYNCING and link.status != LinkStatus.FAILED:
             PlatformLink.objects.filter(pk=link.pk).update(status=LinkStatus.SYNCING)
+    # The numbers are the message's now: the next sender may pack the link while this
+    # one reads their documents and writes the body.
+    freeze_body(message, link, changes, now)
     return message
+
+
+def freeze_body(message: OutboxMessage, link: PlatformLink, changes: list[tuple], now) -> None:
+    """Write the message's body once; every attempt sends these bytes."""
+    body, items = build_body(link, changes, now)
+    OutboxMessage.objects.filter(pk=message.pk, body="").update(body=body)
+    message.body = body
+    # Kept at hand for recording the outcome; a retry reads them from the body.
+    message.items = items
+
+
+def ensure_body(message: OutboxMessage) -> None:
+    """A sender that died between packing and writing the body left it empty: write it."""
+    if message.body:
+        return
+    link = PlatformLink.objects.select_related("enterprise").get(pk=message.link_id)
+    changes = list(message.changes.order_by("id").values_list("id", "e164", "action"))
+    freeze_body(message, link, changes, message.created_at)
+    message.refresh_from_db(fields=["body"])
+    message.items = items_of_body(message.body)
 
 
 def claim_due(limit: int = 20) -> list[OutboxMessage]:
@@ -181,10 +201,14 @@ def claim_due(limit: int = 20) -> list[OutboxMessage]:
     return due
 
 
+def items_of_body(body: str) -> list[dict]:
+    return json.loads(body)["data"]["numbers"]
+
+
 def items_of(message: OutboxMessage) -> list[dict]:
     if hasattr(message, "items"):
         return message.items
-    return json.loads(message.body)["data"]["numbers"]
+    return items_of_body(message.body)
 
 
 def refresh_link_status(link_id: int) -> None:
@@ -312,6 +336,7 @@ def record_failure(message: OutboxMessage, result: Result) -> None:
 
 def send(message: OutboxMessage) -> bool:
     """Send one claimed message and record what happened; True when delivered."""
+    ensure_body(message)
     link = PlatformLink.objects.get(pk=message.link_id)
     result = connector_for(link).send(link, message)
     if result.ok:

@@ -194,6 +194,33 @@ def test_a_worker_killed_mid_request_sends_again_after_its_lease(tree, receiver,
     assert receiver.accepted()[0].headers["webhook-id"] == claimed.message_id
 
 
+def test_a_sender_killed_before_writing_the_body_leaves_it_to_the_next(
+    tree, receiver, settings, monkeypatch
+):
+    settings.DIDHUB_SYNC_LEASE = 0.0
+    link, secret = webhook_link(tree, receiver.url)
+    add_range(tree, tree.acme, "+12125550100", 2, voice=True, route="direct_routing")
+
+    def killed(*args, **kwargs):
+        raise SystemExit("killed")
+
+    monkeypatch.setattr(delivery, "build_body", killed)
+    with pytest.raises(SystemExit):
+        delivery.pack(link.pk)
+    monkeypatch.undo()
+    packed = OutboxMessage.objects.get()
+    assert packed.body == "" and packed.changes.count() == 2
+
+    assert delivery.deliver_all() == 1
+    (request,) = receiver.accepted()
+    assert request.headers["webhook-id"] == packed.message_id
+    body = Webhook(secret).verify(request.body, request.headers)
+    assert [item["e164"] for item in body["data"]["numbers"]] == ["+12125550100", "+12125550101"]
+    packed.refresh_from_db()
+    assert packed.state == OutboxState.DELIVERED and packed.body == request.body.decode()
+    assert set(Number.objects.values_list("sync_state", flat=True)) == {SyncState.READY}
+
+
 def test_resync_sends_only_the_difference_and_is_idempotent(tree, receiver):
     link, _ = webhook_link(tree, receiver.url)
     add_range(tree, tree.acme, "+12125550100", 3)
