@@ -38,7 +38,7 @@ from didhub.sync.connectors import Result, connector_for
 from didhub.sync.documents import digest, documents
 from didhub.sync.models import OutboxMessage, PlatformLink, SyncChange, SyncedNumber
 from didhub.sync.outbox import chunked
-from didhub.sync.sql import execute, member_of
+from didhub.sync.sql import execute, joined, member_of
 
 logger = logging.getLogger("didhub.sync")
 
@@ -238,8 +238,14 @@ def confirm(link_id: int, present: list[dict], gone: list[str], now) -> None:
         if connection.vendor == "postgresql":
             execute(
                 f"INSERT INTO {table} (link_id, e164, digest, confirmed_at) "
-                "SELECT %s, unnest(%s::text[]), unnest(%s::text[]), %s" + upsert,
-                [link_id, [i["e164"] for i in chunk], [i["digest"] for i in chunk], stamp],
+                "SELECT %s, unnest(string_to_array(%s, ',')), unnest(string_to_array(%s, ',')), %s"
+                + upsert,
+                [
+                    link_id,
+                    joined([i["e164"] for i in chunk]),
+                    joined([i["digest"] for i in chunk]),
+                    stamp,
+                ],
             )
             continue
         params = []
