@@ -153,7 +153,7 @@ def open_csv(stream) -> Table:
         reader = csv.reader(text, delimiter=separator)
         blank = 0
         for cells in reader:
-            if not cells or not any(cell.strip() for cell in cells):
+            if not "".join(cells).strip():
                 blank += 1
                 continue
             yield reader.line_num + offset, cells

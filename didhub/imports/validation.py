@@ -8,6 +8,7 @@ its calling profiles, the column defaults) comes in :class:`Rules`, empty for
 and happen after, in ``didhub.imports.staging``.
 """
 
+import operator
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -119,6 +120,12 @@ class Validator:
             index for key, index in self.position.items() if key in ATTRIBUTE_KEYS
         )
         self.memo: dict[tuple, tuple[tuple, list]] = {}
+        # The attribute cells of a full-width row as one tuple, the memo's key.
+        positions = self.attribute_positions
+        if len(positions) > 1:
+            self.attribute_key = operator.itemgetter(*positions)
+        else:
+            self.attribute_key = lambda cells: tuple(cells[index] for index in positions)
         self.width = max(self.position.values(), default=0) + 1
         defaults = dict(self.rules.defaults)
         if self.rules.country_code and not defaults.get("country_code"):
@@ -154,8 +161,7 @@ class Validator:
         range_end = position.get("range_end")
         if range_end is not None and cells[range_end].strip():
             return None
-        key = tuple([cells[index] for index in self.attribute_positions])
-        found = self.memo.get(key)
+        found = self.memo.get(self.attribute_key(cells))
         if found is None or found[1]:
             return None
         text = cells[position["phone_number"]].strip()
