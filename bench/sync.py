@@ -269,13 +269,15 @@ def one_upload(database_url: str, path: Path, linked: bool) -> dict:
     run = imports.import_commit(actor=tree.master_admin, import_run=run)
     finished = time.perf_counter()
     assert run.state == "done", (run.state, run.error)
+    from django.db.models import Sum
+
     from didhub.sync.models import SyncChange
 
     return {
         "committed": run.committed,
         "total": finished - started,
         "commit": finished - validated,
-        "queued": SyncChange.objects.count(),
+        "queued": SyncChange.objects.aggregate(numbers=Sum("size"))["numbers"] or 0,
     }
 
 

@@ -37,7 +37,7 @@ from didhub.sync.choices import LinkStatus, Operation, OutboxState
 from didhub.sync.connectors import Result, connector_for
 from didhub.sync.documents import digest, documents
 from didhub.sync.models import OutboxMessage, PlatformLink, SyncChange, SyncedNumber
-from didhub.sync.outbox import chunked
+from didhub.sync.outbox import chunked, expand_imports
 from didhub.sync.sql import execute, joined, member_of
 
 logger = logging.getLogger("didhub.sync")
@@ -120,13 +120,15 @@ def pack(link_id: int) -> OutboxMessage | None:
             if sending.exists():
                 raise LinkBusy(link_id)
             return None
+        expand_imports(link.pk)
         batch = connector_for(link).max_batch
         changes_table = SyncChange._meta.db_table
         with connection.cursor() as cursor:
             # Numbers with a message outstanding wait for it (in order per number).
             cursor.execute(
                 f"SELECT c.id, c.e164, c.action FROM {changes_table} c "
-                "WHERE c.link_id = %s AND c.message_id IS NULL AND NOT EXISTS "
+                "WHERE c.link_id = %s AND c.message_id IS NULL AND c.import_id IS NULL "
+                "AND NOT EXISTS "
                 f"(SELECT 1 FROM {changes_table} o WHERE o.link_id = c.link_id "
                 "AND o.e164 = c.e164 AND o.message_id IS NOT NULL) ORDER BY c.id LIMIT %s",
                 [link.pk, batch * 2],

@@ -2,8 +2,9 @@
 
 Three tables make "nothing lost, in order per number":
 
-* ``SyncChange``: one row per changed number of a linked enterprise, written by the
-  changing transaction itself (``didhub.sync.outbox``). A rolled-back change leaves none.
+* ``SyncChange``: one row per changed number of a linked enterprise (one per import for
+  an upload's numbers), written by the changing transaction itself
+  (``didhub.sync.outbox``). A rolled-back change leaves none.
 * ``OutboxMessage``: one HTTP request. The worker packs due changes of a link into a
   message (several changes of one number coalesce into its latest state) and freezes its
   body and ``message_id``, so a retry is byte-for-byte the same request and receivers can
@@ -90,18 +91,32 @@ class SyncChange(models.Model):
     """One change of one number of a linked enterprise, not yet confirmed by the platform.
 
     Written in the changing transaction; packed into a message by the worker (``message``
-    set); deleted once that message is delivered. Rows are narrow and carry no index
-    but the primary key while unpacked, so that an import of a million numbers into a
-    linked enterprise costs one cheap ``INSERT ... SELECT``.
+    set); deleted once that message is delivered.
+
+    An import into a linked enterprise writes a single row for all the numbers it
+    created (``import_id`` set, ``e164`` empty, ``size`` numbers), as each number points
+    at its import instead of carrying its own history row: the upload's transaction
+    stays the size of the numbers themselves. The worker expands that row into one row
+    per number before it packs the link (``didhub.sync.outbox.expand_imports``).
     """
 
+    # No database foreign key: links are disabled, never deleted, so the per-row check
+    # would guard nothing and cost a linked upload about 2 s per million numbers.
     link = models.ForeignKey(
-        PlatformLink, on_delete=models.CASCADE, related_name="changes", db_index=False
+        PlatformLink,
+        on_delete=models.CASCADE,
+        related_name="changes",
+        db_index=False,
+        db_constraint=False,
     )
     number_id = models.BigIntegerField(null=True, blank=True)
     e164 = models.CharField(max_length=16)
     action = models.CharField(max_length=32)
     created_at = models.DateTimeField(default=timezone.now)
+    import_id = models.BigIntegerField(
+        null=True, blank=True, help_text="Stands for every number this import created."
+    )
+    size = models.PositiveIntegerField(db_default=1, help_text="How many numbers it stands for.")
     message = models.ForeignKey(
         "OutboxMessage",
         null=True,
@@ -119,6 +134,12 @@ class SyncChange(models.Model):
                 fields=["link", "id"],
                 name="syncchange_unpacked",
                 condition=Q(message__isnull=True),
+            ),
+            # Imports waiting to be expanded: a handful of rows among millions.
+            models.Index(
+                fields=["link", "id"],
+                name="syncchange_import",
+                condition=Q(import_id__isnull=False),
             ),
             # "Does this number have a change waiting or in flight?", per number.
             models.Index(fields=["link", "e164"], name="syncchange_link_e164"),

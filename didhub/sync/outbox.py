@@ -2,7 +2,8 @@
 
 A rolled-back change therefore sends nothing, and a committed one is never missed,
 whatever happens to the worker afterwards. Everything here is set-based: an import of a
-million numbers into a linked enterprise is one ``INSERT ... SELECT``, never a loop.
+million numbers into a linked enterprise queues one row, which the worker later expands
+with one ``INSERT ... SELECT``; nothing loops over numbers.
 
 The per-number sync state is kept here too: ``pending`` while a change waits for a
 consented link, ``pending_consent`` while the enterprise's link waits for its customer,
@@ -73,11 +74,13 @@ def chunked(items: list, size: int = CHUNK) -> Iterable[list]:
         yield items[start : start + size]
 
 
-def insert_changes_select(*, link_id: int, action: str, where_sql: str, params: list) -> int:
+def insert_changes_select(
+    *, link_id: int, action: str, where_sql: str, params: list, created_at=None
+) -> int:
     """``INSERT INTO sync_syncchange ... SELECT`` over the numbers matching ``where_sql``."""
     changes = SyncChange._meta.db_table
     numbers = Number._meta.db_table
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    now = connection.ops.adapt_datetimefield_value(created_at or timezone.now())
     sql = (
         f"INSERT INTO {changes} (link_id, number_id, e164, action, created_at) "
         f"SELECT %s, n.id, n.e164, %s, %s FROM {numbers} n WHERE {where_sql} ORDER BY n.id"
@@ -116,12 +119,44 @@ def enqueue_import(*, action: str, import_id: int, links: ActiveLinks) -> int:
     )
     if account_id not in links.sending:
         return 0
-    return insert_changes_select(
-        link_id=links.sending[account_id],
-        action=action,
-        where_sql="n.source_import_id = %s AND n.owner_id = %s",
-        params=[import_id, account_id],
+    size = numbers.count()
+    if size:
+        SyncChange.objects.create(
+            link_id=links.sending[account_id],
+            import_id=import_id,
+            e164="",
+            action=action,
+            size=size,
+        )
+    return size
+
+
+def expand_imports(link_id: int) -> int:
+    """Replace the link's import rows by one change per number those imports created.
+
+    Run by the worker under the link's lock before it packs (and by resync), so that
+    everything downstream sees numbers only. Numbers that left the enterprise since the
+    import are skipped: their leaving queued its own change.
+    """
+    waiting = list(
+        SyncChange.objects.filter(link_id=link_id, import_id__isnull=False)
+        .order_by("id")
+        .values_list("id", "import_id", "action", "created_at")
     )
+    if not waiting:
+        return 0
+    enterprise_id = PlatformLink.objects.values_list("enterprise_id", flat=True).get(pk=link_id)
+    count = 0
+    for change_id, import_id, action, created_at in waiting:
+        count += insert_changes_select(
+            link_id=link_id,
+            action=action,
+            where_sql="n.source_import_id = %s AND n.owner_id = %s",
+            params=[import_id, enterprise_id],
+            created_at=created_at,
+        )
+        SyncChange.objects.filter(pk=change_id).delete()
+    return count
 
 
 def enqueue_numbers(

@@ -1,6 +1,6 @@
 """Reading platform links and their outbox, always through the visibility gate."""
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from didhub.core.api.fields import MAX_ID
@@ -9,15 +9,19 @@ from didhub.sync.choices import LinkStatus, OutboxState
 from didhub.sync.models import OutboxMessage, PlatformLink, SyncChange
 
 
-def count_of(queryset):
-    counted = queryset.order_by().values("link_id").annotate(n=Count("id")).values("n")
+def count_of(queryset, total=None):
+    """Per link: how many rows of ``queryset`` (or the ``total`` aggregate)."""
+    counted = queryset.order_by().values("link_id").annotate(n=total or Count("id")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def with_counts(links):
     """Links with how many changes wait and how many messages are dead."""
     return links.select_related("enterprise").annotate(
-        queued_changes=count_of(SyncChange.objects.filter(link_id=OuterRef("pk"))),
+        # An import's row stands for all its numbers.
+        queued_changes=count_of(
+            SyncChange.objects.filter(link_id=OuterRef("pk")), total=Sum("size")
+        ),
         dead_messages=count_of(
             OutboxMessage.objects.filter(link_id=OuterRef("pk"), state=OutboxState.DEAD)
         ),

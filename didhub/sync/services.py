@@ -26,7 +26,7 @@ from didhub.sync.choices import Connector, LinkMode, LinkStatus, OutboxState
 from didhub.sync.delivery import refresh_link_status
 from didhub.sync.documents import digest, documents
 from didhub.sync.models import OutboxMessage, PlatformLink, SyncChange, SyncedNumber
-from didhub.sync.outbox import chunked, enqueue_full_sync
+from didhub.sync.outbox import chunked, enqueue_full_sync, expand_imports
 
 # What events and answers may show of a link; never ``credentials``.
 PUBLIC_FIELDS = (
@@ -340,6 +340,7 @@ def link_resync(*, actor, link: PlatformLink) -> dict:
         check_link_operator(actor, link)
         if not link.sends:
             raise Conflict("This link waits for the customer's consent.", code="no_consent")
+        expand_imports(link.pk)
         dead = link.outbox.filter(state=OutboxState.DEAD)
         SyncChange.objects.filter(message__in=dead).delete()
         superseded = dead.update(state=OutboxState.SUPERSEDED)

@@ -10,8 +10,10 @@ from didhub.numbers.choices import SyncState, TargetKind
 from didhub.numbers.models import Number
 from didhub.sync import services
 from didhub.sync.choices import LinkMode, LinkStatus
+from didhub.sync.delivery import items_of, pack
 from didhub.sync.models import SyncChange
-from didhub.sync.outbox import initial_sync_state
+from didhub.sync.outbox import expand_imports, initial_sync_state
+from didhub.sync.selectors import link_list
 from didhub.sync.tests.conftest import add_range, webhook_link
 
 pytestmark = pytest.mark.django_db
@@ -139,4 +141,48 @@ def test_an_import_is_queued_with_one_statement(tree, django_assert_max_num_quer
 
     with django_assert_max_num_queries(5):
         audit.numbers_changed(action="added", import_id=upload.pk)
-    assert SyncChange.objects.filter(link=link, action="added").count() == 500
+    queued = SyncChange.objects.get(link=link)
+    assert (queued.import_id, queued.e164, queued.size, queued.action) == (
+        upload.pk,
+        "",
+        500,
+        "added",
+    )
+    assert link_list(user=tree.master_admin).get(pk=link.pk).queued_changes == 500
+
+    # Before packing, the worker turns it into one change per number still held.
+    Number.objects.filter(e164="+12125550007").delete()
+    with django_assert_max_num_queries(6):
+        assert expand_imports(link.pk) == 499
+    assert not SyncChange.objects.filter(import_id__isnull=False).exists()
+    expanded = list(SyncChange.objects.filter(link=link).values_list("e164", "action", "size"))
+    assert expanded == [(f"+1212555{i:04d}", "added", 1) for i in range(500) if i != 7]
+    assert expand_imports(link.pk) == 0
+
+
+def test_packing_sends_the_numbers_of_a_queued_import(tree):
+    from didhub.imports.models import Import
+
+    link, _ = webhook_link(tree, URL)
+    upload = Import.objects.create(account=tree.acme, uploaded_by=tree.master)
+    Number.objects.bulk_create(
+        Number(
+            e164=f"+1212555{i:04d}",
+            country_code=1,
+            owner=tree.acme,
+            uploaded_by=tree.master,
+            source_import=upload,
+            sync_state=initial_sync_state(tree.acme.pk),
+        )
+        for i in range(3)
+    )
+    from didhub.core import audit
+
+    audit.numbers_changed(action="added", import_id=upload.pk)
+    message = pack(link.pk)
+    assert [item["e164"] for item in items_of(message)] == [
+        "+12125550000",
+        "+12125550001",
+        "+12125550002",
+    ]
+    assert [item["changes"] for item in items_of(message)] == [["added"]] * 3
