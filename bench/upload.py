@@ -236,6 +236,7 @@ def timed(module, name, bucket, key):
 def one_upload(path: Path, database_url: str) -> dict:
     django_setup(database_url)
     from didhub.imports import services, staging
+    from didhub.numbers import e164
     from didhub.numbers.models import Number
 
     tree = migrate_and_tree()
@@ -249,6 +250,8 @@ def one_upload(path: Path, database_url: str) -> dict:
 
     timed(audit, "record", parts, "events")
     timed(audit, "numbers_changed", parts, "events")
+    # As `didhub worker`, which runs large uploads, does once at start.
+    e164.warm_up()
     started = time.perf_counter()
     with open(path, "rb") as stream:
         run = services.import_create(actor=tree.master_admin, account=tree.acme, file=stream)

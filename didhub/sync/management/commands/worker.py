@@ -23,6 +23,7 @@ from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.management.commands.db_worker import Worker
 
+from didhub.numbers import e164
 from didhub.sync import conf, delivery
 
 logger = logging.getLogger("didhub.worker")
@@ -89,6 +90,9 @@ class Command(BaseCommand):
         if not no_expiry:
             threads.append(in_thread("expiry", expiry_loop, stop))
         if not no_tasks and isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend):
+            # Uploads validate here: compile the numbering plans once, at start, rather
+            # than in the first upload after every restart.
+            e164.warm_up()
             worker = Worker(
                 queue_names=queues.split(","),
                 interval=1.0,
