@@ -24,7 +24,7 @@ from didhub.imports import staging
 from didhub.imports.choices import ImportSource, ImportState
 from didhub.imports.columns import COLUMNS_BY_KEY
 from didhub.imports.locks import unless_worked_on, work_lock
-from didhub.imports.models import Import, ImportRowError
+from didhub.imports.models import Import
 from didhub.imports.readers import FileError, Table, entries_table, open_table
 from didhub.imports.validation import RowError, Rules, Validator
 from didhub.numbers.choices import NumberState, SyncState
@@ -278,11 +278,8 @@ def _finish_validation(run: Import, table: Table, validator: Validator) -> None:
     with transaction.atomic():
         present = staging.mark_present(run.pk, run.uploaded_by.path)
         unavailable = staging.take_unavailable(run.pk)
-        errors = validator.errors + [_unavailable_error(line, e164) for line, e164 in unavailable]
-        ImportRowError.objects.bulk_create(
-            [ImportRowError(import_run_id=run.pk, **vars(error)) for error in errors],
-            batch_size=5000,
-        )
+        staging.store_errors(run.pk, validator.errors)
+        staging.store_errors(run.pk, [_unavailable_error(line, e164) for line, e164 in unavailable])
         notes = list(table.notes)
         if table.blank_lines:
             notes.append(f"{table.blank_lines:,} blank line(s) skipped.")
@@ -375,12 +372,7 @@ def _commit(run: Import, actor) -> None:
     # Conflicts that appeared since validation, found the same set-based way.
     present = staging.mark_present(run.pk, run.uploaded_by.path)
     unavailable = staging.take_unavailable(run.pk)
-    ImportRowError.objects.bulk_create(
-        [
-            ImportRowError(import_run_id=run.pk, **vars(_unavailable_error(line, e164)))
-            for line, e164 in unavailable
-        ]
-    )
+    staging.store_errors(run.pk, [_unavailable_error(line, e164) for line, e164 in unavailable])
     valid = locked.valid - len(unavailable)
     staged = staging.staged_count(run.pk)
     if staged != valid:

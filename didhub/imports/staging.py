@@ -12,6 +12,8 @@ from itertools import islice
 
 from django.db import connection, transaction
 
+from didhub.imports.models import ImportRowError
+
 STAGE_COLUMNS = (
     "line",
     "e164",
@@ -29,6 +31,7 @@ STAGE_COLUMNS = (
     "service_info",
     "tags",
 )
+ERROR_COLUMNS = ("import_run_id", "line", "column", "value", "code", "message")
 BATCH = 50_000
 # PostgreSQL: the trigram index behind digit search, and its pending list (kB) during a
 # commit: 256 MB holds the trigrams of about a million numbers.
@@ -85,6 +88,32 @@ def _insert_batch(import_id: int, rows) -> int:
                 f"INSERT INTO imports_importrow ({columns}) VALUES ({marks})", values
             )
     return len(values)
+
+
+def store_errors(import_id: int, errors: Iterable) -> int:
+    """Write an upload's refused rows (``RowError``); returns how many.
+
+    A file can be mostly wrong: half a million refused rows go in by COPY on
+    PostgreSQL and by ``executemany`` on SQLite, not one ORM object each.
+    """
+    rows = [
+        (import_id, error.line, error.column, error.value, error.code, error.message)
+        for error in errors
+    ]
+    if not rows:
+        return 0
+    table = ImportRowError._meta.db_table
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(name) for name in ERROR_COLUMNS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(ERROR_COLUMNS))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
+    return len(rows)
 
 
 def staged_count(import_id: int) -> int:

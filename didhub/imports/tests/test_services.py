@@ -300,3 +300,25 @@ def test_the_history_of_an_imported_number_starts_with_its_import(tree):
     number = Number.objects.get()
     [event] = number_history(user=tree.acme_admin, number=number)
     assert (event.action, event.import_id) == ("import.committed", run.pk)
+
+
+def test_refused_rows_are_stored_byte_for_byte(tree):
+    """COPY (PostgreSQL) and executemany (SQLite) keep tabs, backslashes, quotes and
+    line breaks of a refused value as they were."""
+    from didhub.imports.validation import RowError
+
+    run = Import.objects.create(account=tree.acme, uploaded_by=tree.master)
+    hostile = 'a\tb\\N\r\n"c",;\\.'
+    written = staging.store_errors(
+        run.pk,
+        [
+            RowError(7, "Phone Number", hostile, "not_a_number", f"{hostile} is not a number."),
+            RowError(3, "Voice", "", "bad_boolean", "Voice must be TRUE or FALSE."),
+        ],
+    )
+    assert written == 2
+    assert list(run.row_errors.values_list("line", "column", "value", "code", "message")) == [
+        (3, "Voice", "", "bad_boolean", "Voice must be TRUE or FALSE."),
+        (7, "Phone Number", hostile, "not_a_number", f"{hostile} is not a number."),
+    ]
+    assert staging.store_errors(run.pk, []) == 0
