@@ -4,6 +4,7 @@ own transaction, and of nothing else."""
 import pytest
 from django.db import transaction
 
+from didhub.core import audit
 from didhub.core.models import Event
 from didhub.numbers import services as number_services
 from didhub.numbers.choices import SyncState, TargetKind
@@ -121,10 +122,11 @@ def test_a_non_integrated_link_waits_for_consent(tree):
     assert event.after["consented_by"] == "admin@acme.test"
 
 
-def test_an_import_is_queued_with_one_statement(tree, django_assert_max_num_queries):
+def imported(tree, count: int):
+    """``count`` numbers of Acme created by one import, the way the upload engine
+    writes them (sync state set), and the import; its sync work is not queued yet."""
     from didhub.imports.models import Import
 
-    link, _ = webhook_link(tree, URL)
     upload = Import.objects.create(account=tree.acme, uploaded_by=tree.master)
     Number.objects.bulk_create(
         Number(
@@ -135,10 +137,14 @@ def test_an_import_is_queued_with_one_statement(tree, django_assert_max_num_quer
             source_import=upload,
             sync_state=initial_sync_state(tree.acme.pk),
         )
-        for i in range(500)
+        for i in range(count)
     )
-    from didhub.core import audit
+    return upload
 
+
+def test_an_import_is_queued_with_one_statement(tree, django_assert_max_num_queries):
+    link, _ = webhook_link(tree, URL)
+    upload = imported(tree, 500)
     with django_assert_max_num_queries(5):
         audit.numbers_changed(action="added", import_id=upload.pk)
     queued = SyncChange.objects.get(link=link)
@@ -161,24 +167,8 @@ def test_an_import_is_queued_with_one_statement(tree, django_assert_max_num_quer
 
 
 def test_packing_sends_the_numbers_of_a_queued_import(tree):
-    from didhub.imports.models import Import
-
     link, _ = webhook_link(tree, URL)
-    upload = Import.objects.create(account=tree.acme, uploaded_by=tree.master)
-    Number.objects.bulk_create(
-        Number(
-            e164=f"+1212555{i:04d}",
-            country_code=1,
-            owner=tree.acme,
-            uploaded_by=tree.master,
-            source_import=upload,
-            sync_state=initial_sync_state(tree.acme.pk),
-        )
-        for i in range(3)
-    )
-    from didhub.core import audit
-
-    audit.numbers_changed(action="added", import_id=upload.pk)
+    audit.numbers_changed(action="added", import_id=imported(tree, 3).pk)
     message = pack(link.pk)
     assert [item["e164"] for item in items_of(message)] == [
         "+12125550000",
