@@ -142,7 +142,9 @@ def imported(tree, count: int):
     return upload
 
 
-def test_an_import_is_queued_with_one_statement(tree, django_assert_max_num_queries):
+def test_an_import_is_queued_as_one_row_and_expanded_before_packing(
+    tree, django_assert_max_num_queries
+):
     link, _ = webhook_link(tree, URL)
     upload = imported(tree, 500)
     with django_assert_max_num_queries(5):
