@@ -1,0 +1,180 @@
+"""What each part of the numbers table costs a bulk insert (PostgreSQL).
+
+    python -m bench.number_table [--rows 1000000] [--runs 3] [--row-by-row]
+
+An upload's commit is one sorted ``INSERT … SELECT`` into ``numbers_number``; this
+script takes that statement apart. ``--rows`` fresh numbers (NANP-shaped, in random
+order) are inserted, each time into an empty copy of the table built up step by step:
+
+1. the heap and every B-tree index, without the trigram index behind ``q=``;
+2. with the trigram index, its pending list merged once at the end, as the upload does;
+3. with the ``owner`` foreign key (deferred, as Django declares it);
+4. with the four nullable references too (carrier, SMS profile, calling profile,
+   reservation), all empty as in an upload without carriers;
+5. (``--row-by-row``) the trigram index updated row by row (``fastupdate = off``).
+
+Each figure is the median of ``--runs``, including the transaction's COMMIT, where the
+deferred foreign-key checks run. Uses the database ``bench_table`` on 127.0.0.1
+(dropped and created again).
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
+PG_DB = "bench_table"
+TRIGRAM_INDEX = "number_e164_trgm"
+# The columns an upload's insert leaves empty that still carry a foreign key.
+NULLABLE_REFERENCES = {
+    "voice_carrier_id": "numbers_carrier",
+    "sms_profile_id": "numbers_smsprofile",
+    "calling_profile_id": "numbers_callingprofile",
+    "reserved_for_id": "numbers_target",
+}
+
+
+def setup_database() -> int:
+    """A migrated ``bench_table`` with one account tree; the owner's id."""
+    import psycopg
+
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
+        conn.execute(f"CREATE DATABASE {PG_DB}")
+    os.environ["DIDHUB_DATABASE_URL"] = f"{PG_SERVER}/{PG_DB}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "didhub.config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from didhub.core.testing import build_tree
+
+    call_command("migrate", verbosity=0, skip_checks=True)
+    return build_tree().acme.pk
+
+
+def fill_source(cursor, rows: int, owner: int) -> None:
+    """``rows`` distinct numbers in random order: 7919 is prime to 8e9, so g -> g*7919
+    mod 8e9 never repeats."""
+    cursor.execute("DROP TABLE IF EXISTS bench_source")
+    cursor.execute("CREATE UNLOGGED TABLE bench_source (LIKE numbers_number INCLUDING DEFAULTS)")
+    cursor.execute(
+        """
+        INSERT INTO bench_source (
+            id, e164, country_code, region, number_type, voice, sms, fax, route, usage,
+            cac_limit, sip_connection, service_info, tags, owner_id, uploaded_by_id,
+            external, state, voice_target_kind, sms_target_kind, fax_target_kind,
+            activity, sync_state, sync_error, created_at, updated_at
+        )
+        SELECT g, '+1' || ((g::bigint * 7919) %% 8000000000 + 2000000000)::text, 1, 'US',
+            'fixed_line_or_mobile', true, g %% 3 = 0, false, 'direct_routing', 'user', 2,
+            '', '', '', %s, %s, false, 'available', '', '', '', 'pending', 'not_linked', '',
+            now(), now()
+        FROM generate_series(1, %s) g
+        ORDER BY random()
+        """,
+        [owner, owner, rows],
+    )
+    cursor.execute("ANALYZE bench_source")
+
+
+def empty_copy(cursor, *, trigram: str, owner_key: bool, nullable_keys: bool) -> None:
+    """``bench_target``: an empty copy of the numbers table with the chosen parts."""
+    cursor.execute("DROP TABLE IF EXISTS bench_target")
+    cursor.execute("CREATE TABLE bench_target (LIKE numbers_number INCLUDING ALL)")
+    cursor.execute(
+        "SELECT indexname FROM pg_indexes WHERE tablename = 'bench_target' "
+        "AND indexdef LIKE '%gin_trgm_ops%'"
+    )
+    [copied_trigram] = [row[0] for row in cursor.fetchall()]
+    if trigram == "none":
+        cursor.execute(f"DROP INDEX {copied_trigram}")
+    elif trigram == "row_by_row":
+        cursor.execute(f"ALTER INDEX {copied_trigram} SET (fastupdate = off)")
+    references = {}
+    if owner_key:
+        references["owner_id"] = "accounts_account"
+    if nullable_keys:
+        references.update(NULLABLE_REFERENCES)
+    for column, table in references.items():
+        cursor.execute(
+            f"ALTER TABLE bench_target ADD FOREIGN KEY ({column}) REFERENCES {table} (id) "
+            "DEFERRABLE INITIALLY DEFERRED"
+        )
+    cursor.execute("CHECKPOINT")
+
+
+def timed_insert(connection, *, merge_trigram: bool) -> float:
+    """The upload's statement, in its own transaction, COMMIT included."""
+    from didhub.imports.staging import GIN_PENDING_LIST_KB
+
+    started = time.perf_counter()
+    with connection.transaction(), connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL gin_pending_list_limit = {GIN_PENDING_LIST_KB}")
+        cursor.execute("INSERT INTO bench_target SELECT * FROM bench_source ORDER BY e164")
+        if merge_trigram:
+            cursor.execute(
+                "SELECT gin_clean_pending_list(indexrelid::regclass) FROM pg_index "
+                "JOIN pg_class c ON c.oid = indexrelid WHERE indrelid = "
+                "'bench_target'::regclass AND c.relam = (SELECT oid FROM pg_am "
+                "WHERE amname = 'gin')"
+            )
+    return time.perf_counter() - started
+
+
+STEPS = (
+    ("heap and B-tree indexes, no trigram index", "none", False, False),
+    ("+ trigram index, merged once at the end", "merged", False, False),
+    ("+ owner foreign key", "merged", True, False),
+    ("+ four empty nullable references", "merged", True, True),
+)
+ROW_BY_ROW = ("all indexes, trigram index row by row", "row_by_row", False, False)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--row-by-row", action="store_true")
+    args = parser.parse_args()
+
+    owner = setup_database()
+    import psycopg
+
+    with psycopg.connect(f"{PG_SERVER}/{PG_DB}", autocommit=True) as connection:
+        with connection.cursor() as cursor:
+            fill_source(cursor, args.rows, owner)
+        print(f"PostgreSQL: INSERT … SELECT of {args.rows:,} numbers, median of {args.runs}")
+        steps = [*STEPS, ROW_BY_ROW] if args.row_by_row else list(STEPS)
+        spent_by_step: dict[str, float] = {}
+        for label, trigram, owner_key, nullable_keys in steps:
+            times = []
+            for _ in range(args.runs):
+                with connection.cursor() as cursor:
+                    empty_copy(
+                        cursor, trigram=trigram, owner_key=owner_key, nullable_keys=nullable_keys
+                    )
+                times.append(timed_insert(connection, merge_trigram=trigram == "merged"))
+            spent = statistics.median(times)
+            # Each step against the one before it; row by row against the merged index.
+            before = STEPS[1][0] if trigram == "row_by_row" else next(reversed(spent_by_step), None)
+            step = f"  (+{spent - spent_by_step[before]:.2f} s)" if before else ""
+            spent_by_step[label] = spent
+            print(
+                f"  {label:<44} {spent:6.2f} s = {args.rows / spent:9,.0f} rows/s{step}"
+                f"  [runs: {', '.join(f'{t:.2f}' for t in times)}]"
+            )
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS bench_target")
+            cursor.execute("DROP TABLE IF EXISTS bench_source")
+
+
+if __name__ == "__main__":
+    main()
