@@ -73,7 +73,7 @@ format: install-test ## Format the code
 	$(BIN)/ruff format .
 
 bench: install-test ## Run every benchmark (see docs/performance.md; PostgreSQL via DIDHUB_BENCH_DATABASE_URL)
-	@for script in bench/e164.py bench/upload.py bench/lists.py bench/api.py bench/export.py bench/portal.py bench/sync.py; do \
+	@for script in bench/e164.py bench/upload.py bench/number_table.py bench/lists.py bench/api.py bench/export.py bench/portal.py bench/sync.py; do \
 		if [ -f $$script ]; then echo "== $$script =="; $(BIN)/python $$script || exit 1; fi; \
 	done
 
