@@ -120,7 +120,7 @@ def pack(link_id: int) -> OutboxMessage | None:
             if sending.exists():
                 raise LinkBusy(link_id)
             return None
-        expand_imports(link.pk)
+        expand_imports(link)
         batch = connector_for(link).max_batch
         changes_table = SyncChange._meta.db_table
         with connection.cursor() as cursor:

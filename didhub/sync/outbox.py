@@ -131,7 +131,7 @@ def enqueue_import(*, action: str, import_id: int, links: ActiveLinks) -> int:
     return size
 
 
-def expand_imports(link_id: int) -> int:
+def expand_imports(link: PlatformLink) -> int:
     """Replace the link's import rows by one change per number those imports created.
 
     Run by the worker under the link's lock before it packs (and by resync), so that
@@ -139,20 +139,17 @@ def expand_imports(link_id: int) -> int:
     import are skipped: their leaving queued its own change.
     """
     waiting = list(
-        SyncChange.objects.filter(link_id=link_id, import_id__isnull=False)
+        SyncChange.objects.filter(link_id=link.pk, import_id__isnull=False)
         .order_by("id")
         .values_list("id", "import_id", "action", "created_at")
     )
-    if not waiting:
-        return 0
-    enterprise_id = PlatformLink.objects.values_list("enterprise_id", flat=True).get(pk=link_id)
     count = 0
     for change_id, import_id, action, created_at in waiting:
         count += insert_changes_select(
-            link_id=link_id,
+            link_id=link.pk,
             action=action,
             where_sql="n.source_import_id = %s AND n.owner_id = %s",
-            params=[import_id, enterprise_id],
+            params=[import_id, link.enterprise_id],
             created_at=created_at,
         )
         SyncChange.objects.filter(pk=change_id).delete()

@@ -340,7 +340,7 @@ def link_resync(*, actor, link: PlatformLink) -> dict:
         check_link_operator(actor, link)
         if not link.sends:
             raise Conflict("This link waits for the customer's consent.", code="no_consent")
-        expand_imports(link.pk)
+        expand_imports(link)
         dead = link.outbox.filter(state=OutboxState.DEAD)
         SyncChange.objects.filter(message__in=dead).delete()
         superseded = dead.update(state=OutboxState.SUPERSEDED)

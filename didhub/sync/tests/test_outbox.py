@@ -161,11 +161,11 @@ def test_an_import_is_queued_as_one_row_and_expanded_before_packing(
     # Before packing, the worker turns it into one change per number still held.
     Number.objects.filter(e164="+12125550007").delete()
     with django_assert_max_num_queries(6):
-        assert expand_imports(link.pk) == 499
+        assert expand_imports(link) == 499
     assert not SyncChange.objects.filter(import_id__isnull=False).exists()
     expanded = list(SyncChange.objects.filter(link=link).values_list("e164", "action", "size"))
     assert expanded == [(f"+1212555{i:04d}", "added", 1) for i in range(500) if i != 7]
-    assert expand_imports(link.pk) == 0
+    assert expand_imports(link) == 0
 
 
 def test_packing_sends_the_numbers_of_a_queued_import(tree):
