@@ -10,6 +10,7 @@ import hashlib
 import json
 import shutil
 import time
+from itertools import chain
 from pathlib import Path
 
 from django.conf import settings
@@ -278,8 +279,8 @@ def _finish_validation(run: Import, table: Table, validator: Validator) -> None:
     with transaction.atomic():
         present = staging.mark_present(run.pk, run.uploaded_by.path)
         unavailable = staging.take_unavailable(run.pk)
-        staging.store_errors(run.pk, validator.errors)
-        staging.store_errors(run.pk, [_unavailable_error(line, e164) for line, e164 in unavailable])
+        unavailable_errors = (_unavailable_error(line, e164) for line, e164 in unavailable)
+        staging.store_errors(run.pk, chain(validator.errors, unavailable_errors))
         notes = list(table.notes)
         if table.blank_lines:
             notes.append(f"{table.blank_lines:,} blank line(s) skipped.")
