@@ -322,3 +322,18 @@ def test_refused_rows_are_stored_byte_for_byte(tree):
         (7, "Phone Number", hostile, "not_a_number", f"{hostile} is not a number."),
     ]
     assert staging.store_errors(run.pk, []) == 0
+
+
+def test_staged_text_reaches_the_numbers_byte_for_byte(tree):
+    """The staging COPY escapes what COPY's text format would read as its own."""
+    hostile = r'sbc\01.example.com "A" \N \t'
+    text = (
+        "Phone Number,Voice,Voice Route Type,SIP Connection,Service Info,Tags\n"
+        f"+12125550100,yes,Direct Routing,{hostile},back\\slash,\\x;b\\\n"
+        f"+12125550101,yes,Direct Routing,{hostile},back\\slash,\\x;b\\\n"
+    )
+    run = upload(tree.master_admin, tree.acme, text)
+    assert (run.valid, run.invalid) == (2, 0), list(run.row_errors.values_list("message"))
+    services.import_commit(actor=tree.master_admin, import_run=run)
+    stored = set(Number.objects.values_list("sip_connection", "service_info", "tags"))
+    assert stored == {(hostile, "back\\slash", ";\\x;b\\;")}
