@@ -144,6 +144,10 @@ MEDIA_ROOT = DATA_DIR / "media"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DIDHUB_MAX_UPLOAD_BYTES = int(os.environ.get("DIDHUB_MAX_UPLOAD_BYTES", 200 * 1024 * 1024))
+# A CSV of this many rows or more is validated by several processes on PostgreSQL
+# (didhub.imports.sharing): DIDHUB_IMPORT_PROCESSES of them, 0 meaning one per core.
+DIDHUB_IMPORT_SHARE_ROWS = int(os.environ.get("DIDHUB_IMPORT_SHARE_ROWS", 200_000))
+DIDHUB_IMPORT_PROCESSES = int(os.environ.get("DIDHUB_IMPORT_PROCESSES", 0))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -39,6 +39,8 @@ class Table:
     ``keys`` has one column key (or None for an ignored column) per position; ``rows``
     yields ``(line, cells)`` with ``line`` as a spreadsheet shows it (the header is
     line 1) and cells as text. Blank rows are skipped and counted in ``blank_lines``.
+    ``rereadable``: another process opening the same file reads the same rows cheaply
+    (a CSV, not an unpacked XLSX), so a large file can be shared out to validate.
     """
 
     keys: list[str | None]
@@ -46,6 +48,7 @@ class Table:
     notes: list[str] = field(default_factory=list)
     estimated_rows: int = 0
     blank_lines: int = 0
+    rereadable: bool = False
 
 
 def map_header(cells: list[str], notes: list[str]) -> list[str | None]:
@@ -146,7 +149,13 @@ def open_csv(stream) -> Table:
         notes.append(f"Columns are separated by {shown}.")
     header = next(csv.reader([first], delimiter=separator))
     keys = map_header(header, notes)
-    table = Table(keys=keys, rows=iter(()), notes=notes, estimated_rows=max(estimated - 1, 0))
+    table = Table(
+        keys=keys,
+        rows=iter(()),
+        notes=notes,
+        estimated_rows=max(estimated - 1, 0),
+        rereadable=True,
+    )
     offset = skipped + 1  # physical lines before the first data line
 
     def rows():

@@ -10,6 +10,7 @@ import hashlib
 import json
 import shutil
 import time
+from functools import partial
 from itertools import chain
 from pathlib import Path
 
@@ -21,13 +22,14 @@ from didhub.accounts.choices import AccountKind
 from didhub.core import audit
 from didhub.core.errors import Conflict, ValidationFailed, invalid
 from didhub.core.policy import Action, check
-from didhub.imports import staging
+from didhub.imports import sharing, staging
 from didhub.imports.choices import ImportSource, ImportState
 from didhub.imports.columns import COLUMNS_BY_KEY
 from didhub.imports.locks import unless_worked_on, work_lock
 from didhub.imports.models import Import
 from didhub.imports.readers import FileError, Table, entries_table, open_table
-from didhub.imports.validation import RowError, Rules, Validator
+from didhub.imports.sharing import Outcome
+from didhub.imports.validation import RowError, Rules
 from didhub.numbers.choices import NumberState, SyncState
 from didhub.numbers.models import CallingProfile, Carrier, SmsProfile
 
@@ -250,19 +252,23 @@ def import_validate(*, import_id: int, raise_file_errors: bool = False, progress
         try:
             with open(run.stored_file, "rb") as stream:
                 table = open_stored(run, stream)
-                validator = Validator(
-                    table, destination_rules(run.account, run.options["defaults"])
-                )
                 if table.estimated_rows:
                     Import.objects.filter(pk=import_id).update(progress_total=table.estimated_rows)
 
-                def report(written: int) -> None:
-                    Import.objects.filter(pk=import_id).update(progress_done=validator.rows_read)
+                def report(rows_read: int) -> None:
+                    Import.objects.filter(pk=import_id).update(progress_done=rows_read)
                     if progress is not None:
-                        progress(validator.rows_read, table.estimated_rows)
+                        progress(rows_read, table.estimated_rows)
 
-                staging.stage_rows(import_id, validator, after_batch=report)
-            _finish_validation(run, table, validator)
+                outcome = sharing.validate_and_stage(
+                    import_id,
+                    table,
+                    destination_rules(run.account, run.options["defaults"]),
+                    path=run.stored_file,
+                    opener=partial(open_stored, run),
+                    progress=report,
+                )
+            _finish_validation(run, table, outcome)
         except FileError as error:
             staging.clear_staging(import_id)
             _fail(import_id, error.message)
@@ -274,13 +280,13 @@ def import_validate(*, import_id: int, raise_file_errors: bool = False, progress
             raise
 
 
-def _finish_validation(run: Import, table: Table, validator: Validator) -> None:
-    counts = validator.counts
+def _finish_validation(run: Import, table: Table, outcome: Outcome) -> None:
+    counts = outcome.counts
     with transaction.atomic():
         present = staging.mark_present(run.pk, run.uploaded_by.path)
         unavailable = staging.take_unavailable(run.pk)
         unavailable_errors = (_unavailable_error(line, e164) for line, e164 in unavailable)
-        staging.store_errors(run.pk, chain(validator.errors, unavailable_errors))
+        staging.store_errors(run.pk, chain(outcome.errors, unavailable_errors))
         notes = list(table.notes)
         if table.blank_lines:
             notes.append(f"{table.blank_lines:,} blank line(s) skipped.")
@@ -291,8 +297,8 @@ def _finish_validation(run: Import, table: Table, validator: Validator) -> None:
             invalid=counts.invalid + len(unavailable),
             duplicate=counts.duplicate,
             present=present,
-            progress_done=validator.rows_read,
-            progress_total=validator.rows_read,
+            progress_done=outcome.rows_read,
+            progress_total=outcome.rows_read,
             notes=notes,
             validated_at=timezone.now(),
         )

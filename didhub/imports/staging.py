@@ -163,6 +163,17 @@ def store_errors(import_id: int, errors: Iterable) -> int:
     return len(rows)
 
 
+def unstage(import_id: int, rows: list[tuple[int, str]]) -> None:
+    """Take staged rows, given as (line, E.164), out of an import's staging."""
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "DELETE FROM imports_importrow WHERE import_run_id = %s AND line = %s "
+                "AND e164 = %s",
+                [(import_id, line, e164) for line, e164 in rows],
+            )
+
+
 def staged_count(import_id: int) -> int:
     with connection.cursor() as cursor:
         cursor.execute(

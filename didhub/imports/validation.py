@@ -93,6 +93,12 @@ class Counts:
     duplicate: int = 0
 
 
+def duplicate_error(line: int, e164: str, first: int) -> RowError:
+    """A number repeated on ``line``: the file holds it already on line ``first``."""
+    header = COLUMNS_BY_KEY["phone_number"].header
+    return RowError(line, header, e164, DUPLICATE, f"{e164} is already on line {first}.")
+
+
 def shown(value: str) -> str:
     """A cell value as stored in a report: printable, at most 255 characters."""
     text = value.replace("\x00", "\\x00")
@@ -113,7 +119,7 @@ class Validator:
         self.counts = Counts()
         self.errors: list[RowError] = []
         self.rows_read = 0
-        # First line of every number seen, keyed by its digits as an int (compact).
+        # First line of every number accepted, keyed by its digits as an int (compact).
         self.seen: dict[int, int] = {}
         self.position = {key: index for index, key in enumerate(table.keys) if key}
         self.attribute_positions = tuple(
@@ -165,9 +171,10 @@ class Validator:
         if found is None or found[1]:
             return None
         text = cells[position["phone_number"]].strip()
-        if text.endswith(".0"):
-            return None  # maybe a number that went through a float: normalize() decides
-        text = text.translate(_SEPARATORS)
+        if not text.isdigit():
+            if text.endswith(".0"):
+                return None  # maybe a number that went through a float: normalize() decides
+            text = text.translate(_SEPARATORS)
         index = position.get("country_code")
         cc_text = (cells[index].strip() if index is not None else "") or self.default_cc
         if cc_text:
@@ -408,15 +415,7 @@ class Validator:
         first = self.seen.get(key)
         if first is not None:
             self.counts.duplicate += 1
-            self.errors.append(
-                RowError(
-                    line,
-                    COLUMNS_BY_KEY["phone_number"].header,
-                    parsed.e164,
-                    DUPLICATE,
-                    f"{parsed.e164} is already on line {first}.",
-                )
-            )
+            self.errors.append(duplicate_error(line, parsed.e164, first))
             return
         self.seen[key] = line
         self.counts.valid += 1
