@@ -1,11 +1,13 @@
 """Upload benchmark: a generated CSV of N numbers validated and committed end to end.
 
-    python bench/upload.py [--rows 1000000] [--runs 3] [--sqlite-rows 1000000]
+    python bench/upload.py [--rows 1000000] [--runs 3] [--sqlite-runs 1] [--one-process-runs 1]
 
 Prints, for PostgreSQL (database ``bench_upload`` on 127.0.0.1, dropped and created
 again) and SQLite (a file in /tmp), the median of ``--runs`` uploads, each in a fresh
-process so that its peak resident memory is the upload's own; beside three baselines
-measured in the same run on the same rows:
+process so that its peak resident memory is the upload's own. On PostgreSQL the file is
+validated on every core (``didhub.imports.sharing``); ``--one-process-runs`` uploads
+validated by one process show what that brings. Beside them, three baselines measured
+in the same run on the same rows:
 
 * ``csv.reader`` alone over the file;
 * ``phonenumbers.parse`` + ``is_valid_number`` (on a 50,000-row subset, extrapolated);
@@ -281,10 +283,13 @@ def one_upload(path: Path, database_url: str) -> dict:
         "duplicate": run.duplicate,
         "committed": run.committed,
         "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        # The largest helper that validated a share of the file (0 when none did).
+        "helper_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }
 
 
-def run_child(path: Path, database_url: str, fresh) -> dict:
+def run_child(path: Path, database_url: str, fresh, processes: int = 0) -> dict:
+    """One upload in a fresh process; ``processes`` validating processes (0: one per core)."""
     fresh()
     output = subprocess.run(
         [sys.executable, __file__, "--child", str(path), "--database-url", database_url],
@@ -292,6 +297,7 @@ def run_child(path: Path, database_url: str, fresh) -> dict:
         capture_output=True,
         text=True,
         cwd=ROOT,
+        env={**os.environ, "DIDHUB_IMPORT_PROCESSES": str(processes)},
     ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
@@ -322,7 +328,9 @@ def report(label: str, results: list[dict], copy_rate: float | None) -> None:
         for r in results
     ]
     print(f"    {'the rest of the commit':<30} {median(rest):7.2f} s")
-    print(f"  peak RSS (max of runs): {max(r['max_rss_mb'] for r in results):.0f} MB")
+    print(f"  peak RSS (max of runs): {max(r['max_rss_mb'] for r in results):.0f} MB", end="")
+    helper = max(r.get("helper_rss_mb", 0) for r in results)
+    print(f", largest validation helper {helper:.0f} MB" if helper else "")
     if copy_rate:
         print(f"  ratio to raw COPY: {rate / copy_rate:.2f}")
 
@@ -340,6 +348,12 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sqlite-runs", type=int, default=1)
+    parser.add_argument(
+        "--one-process-runs",
+        type=int,
+        default=1,
+        help="PostgreSQL uploads validated by one process, for comparison",
+    )
     parser.add_argument("--child")
     parser.add_argument("--database-url")
     args = parser.parse_args()
@@ -396,6 +410,13 @@ def main() -> None:
 
     results = [run_child(path, pg_url, fresh_postgres) for _ in range(args.runs)]
     report("PostgreSQL", results, args.rows / copy_time)
+    alone = [
+        run_child(path, pg_url, fresh_postgres, processes=1) for _ in range(args.one_process_runs)
+    ]
+    if alone:
+        report("PostgreSQL, validated by one process", alone, args.rows / copy_time)
+        shared = median([r["total"] for r in results])
+        print(f"  one process / every core: {median([r['total'] for r in alone]) / shared:.2f}")
 
     sqlite_path = Path("/tmp/didhub-bench-upload.sqlite3")
     sqlite_results = [
