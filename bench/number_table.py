@@ -11,7 +11,8 @@ order) are inserted, each time into an empty copy of the table built up step by 
 3. with the ``owner`` foreign key (deferred, as Django declares it);
 4. with the four nullable references too (carrier, SMS profile, calling profile,
    reservation), all empty as in an upload without carriers;
-5. (``--row-by-row``) the trigram index updated row by row (``fastupdate = off``).
+5. the same table, with the rows inserted in their random order (no ``ORDER BY``);
+6. (``--row-by-row``) the trigram index updated row by row (``fastupdate = off``).
 
 Each figure is the median of ``--runs``, including the transaction's COMMIT, where the
 deferred foreign-key checks run. Uses the database ``bench_table`` on 127.0.0.1
@@ -111,14 +112,15 @@ def empty_copy(cursor, *, trigram: str, owner_key: bool, nullable_keys: bool) ->
     cursor.execute("CHECKPOINT")
 
 
-def timed_insert(connection, *, merge_trigram: bool) -> float:
+def timed_insert(connection, *, merge_trigram: bool, in_order: bool = True) -> float:
     """The upload's statement, in its own transaction, COMMIT included."""
     from didhub.imports.staging import GIN_PENDING_LIST_KB
 
+    order = " ORDER BY e164" if in_order else ""
     started = time.perf_counter()
     with connection.transaction(), connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL gin_pending_list_limit = {GIN_PENDING_LIST_KB}")
-        cursor.execute("INSERT INTO bench_target SELECT * FROM bench_source ORDER BY e164")
+        cursor.execute(f"INSERT INTO bench_target SELECT * FROM bench_source{order}")
         if merge_trigram:
             cursor.execute(
                 "SELECT gin_clean_pending_list(indexrelid::regclass) FROM pg_index "
@@ -130,12 +132,13 @@ def timed_insert(connection, *, merge_trigram: bool) -> float:
 
 
 STEPS = (
-    ("heap and B-tree indexes, no trigram index", "none", False, False),
-    ("+ trigram index, merged once at the end", "merged", False, False),
-    ("+ owner foreign key", "merged", True, False),
-    ("+ four empty nullable references", "merged", True, True),
+    ("heap and B-tree indexes, no trigram index", "none", False, False, True),
+    ("+ trigram index, merged once at the end", "merged", False, False, True),
+    ("+ owner foreign key", "merged", True, False, True),
+    ("+ four empty nullable references", "merged", True, True, True),
+    ("the same, rows not sorted by number", "merged", True, True, False),
 )
-ROW_BY_ROW = ("all indexes, trigram index row by row", "row_by_row", False, False)
+ROW_BY_ROW = ("all indexes, trigram index row by row", "row_by_row", False, False, True)
 
 
 def main() -> None:
@@ -154,14 +157,16 @@ def main() -> None:
         print(f"PostgreSQL: INSERT … SELECT of {args.rows:,} numbers, median of {args.runs}")
         steps = [*STEPS, ROW_BY_ROW] if args.row_by_row else list(STEPS)
         spent_by_step: dict[str, float] = {}
-        for label, trigram, owner_key, nullable_keys in steps:
+        for label, trigram, owner_key, nullable_keys, in_order in steps:
             times = []
             for _ in range(args.runs):
                 with connection.cursor() as cursor:
                     empty_copy(
                         cursor, trigram=trigram, owner_key=owner_key, nullable_keys=nullable_keys
                     )
-                times.append(timed_insert(connection, merge_trigram=trigram == "merged"))
+                times.append(
+                    timed_insert(connection, merge_trigram=trigram == "merged", in_order=in_order)
+                )
             spent = statistics.median(times)
             # Each step against the one before it; row by row against the merged index.
             before = STEPS[1][0] if trigram == "row_by_row" else next(reversed(spent_by_step), None)

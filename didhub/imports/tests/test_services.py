@@ -337,3 +337,13 @@ def test_staged_text_reaches_the_numbers_byte_for_byte(tree):
     services.import_commit(actor=tree.master_admin, import_run=run)
     stored = set(Number.objects.values_list("sip_connection", "service_info", "tags"))
     assert stored == {(hostile, "back\\slash", ";\\x;b\\;")}
+
+
+def test_unstage_takes_out_exactly_the_rows_named(tree):
+    run = upload(tree.master_admin, tree.acme, "1,2125550100,,,,\n1,2125550101,,,,\n")
+    staging.unstage(run.pk, [(2, "+12125550100"), (2, "+12125550101"), (9, "+12125550100")])
+    assert list(ImportRow.objects.filter(import_run=run).values_list("line", "e164")) == [
+        (3, "+12125550101")
+    ]
+    staging.unstage(run.pk, [])
+    assert staging.staged_count(run.pk) == 1
