@@ -1,10 +1,11 @@
 """The set-based hot path of an upload: staging rows in, numbers out.
 
 Validated rows go to ``imports_importrow`` by COPY on PostgreSQL (streamed while the
-validator runs, so the database ingests on one core while Python validates on the
-other) and by ``executemany`` on SQLite. Everything after that is one SQL statement
-per step, whatever the number of rows: marking numbers already present, finding
-numbers held elsewhere, and the commit's ``INSERT … SELECT``.
+validator runs, so the database ingests them while Python validates the next ones; a
+large CSV is validated and copied by several processes, see ``sharing``) and by
+``executemany`` on SQLite. Everything after that is one SQL statement per step, whatever
+the number of rows: marking numbers already present, finding numbers held elsewhere, and
+the commit's ``INSERT … SELECT``.
 """
 
 from collections.abc import Callable, Iterable, Iterator
