@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 
 from didhub.imports import selectors
-from didhub.imports.models import Import
+from didhub.imports.models import Import, ImportRow
 from didhub.imports.tests.conftest import upload
 from didhub.numbers.models import Number
 
@@ -69,6 +69,51 @@ def test_a_killed_commit_leaves_nothing_on_postgres(tree, tmp_path, settings):
     assert "commit stopped before it finished" in run.error
     assert Number.objects.count() == 0
     assert Import.objects.get(pk=run.pk).committed == 0
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="files are shared out on PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_a_validation_killed_with_its_helpers_waiting_leaves_nothing_staged(
+    tree, tmp_path, settings
+):
+    """The helpers have staged their rows and wait for the word to commit: the parent
+    dies instead, so they roll back and end, and the import shows failed."""
+    db = settings.DATABASES["default"]
+    url = f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+    process = child("validate", tree.sub.pk, tree.master_admin.pk, env=child_env(tmp_path, url))
+    line = process.stdout.readline()
+    assert line.startswith("validated"), (line, process.stderr.read() if process.poll() else "")
+    import_id, *helpers = map(int, line.split()[1:])
+    assert len(helpers) == 2
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    for _ in range(100):
+        if not any(alive(pid) for pid in helpers):
+            break
+        time.sleep(0.1)
+    assert not any(alive(pid) for pid in helpers)
+    # Only the parent's own chunks (every third chunk of ten rows, from line 2) were
+    # staged for good: the helpers' rows went with their transactions.
+    lines = set(ImportRow.objects.filter(import_run_id=import_id).values_list("line", flat=True))
+    assert lines == {line for line in range(2, 102) if (line - 2) // 10 % 3 == 0}
+    for _ in range(100):
+        run = selectors.import_get(user=tree.master_admin, pk=import_id)
+        if run.state == "failed":
+            break
+        time.sleep(0.1)
+    assert run.state == "failed"
+    assert "validation stopped before it finished" in run.error
+    assert not ImportRow.objects.filter(import_run_id=import_id).exists()
+
+
+def alive(pid: int) -> bool:
+    """Whether a process runs (a zombie that nobody reaped has ended)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status
 
 
 def test_a_killed_commit_leaves_nothing_on_sqlite(tmp_path):
