@@ -157,8 +157,10 @@ def _result(process, pipe):
 def _helper(import_id, reread, rules, index, processes, pipe, parents_end, helpers_read):
     """A forked helper: validate and stage one share of the rows, commit when told to.
 
-    It never touches the connection Django inherited from the parent (closing it would
-    end the parent's session); it opens its own.
+    It never uses a connection inherited from the parent, this thread's or another's
+    (``didhub worker`` runs sender threads): it opens its own. Inherited connections
+    that the fork drops are left alone, because psycopg only closes a connection in
+    the process that opened it; closing one here would end the parent's session.
     """
     parents_end.close()
     path, opener = reread
