@@ -2,6 +2,7 @@
 
 import io
 import random
+import threading
 from types import SimpleNamespace
 
 import pytest
@@ -183,3 +184,30 @@ def test_share_deals_chunks_in_turn(monkeypatch):
         [2, 3, 8, 9],
         [4, 5, 10],
     ]
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_the_parents_connections_outlive_the_helpers(tree, shared):
+    """As in ``didhub worker``, another thread holds a connection while helpers fork."""
+    ready, go, answers = threading.Event(), threading.Event(), []
+
+    def sender():  # django.db.connection is this thread's own connection
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            answers.append(cursor.fetchone()[0])
+            ready.set()
+            go.wait(timeout=60)
+            cursor.execute("SELECT pg_backend_pid()")
+            answers.append(cursor.fetchone()[0])
+        connection.close()
+
+    thread = threading.Thread(target=sender)
+    thread.start()
+    ready.wait(timeout=60)
+    run = upload(tree.master_admin, tree.acme, HEADER + ROWS)
+    go.set()
+    thread.join(timeout=60)
+    assert shared.parts == [3]
+    assert run.valid == 26
+    assert len(answers) == 2 and answers[0] == answers[1]
