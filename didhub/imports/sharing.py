@@ -46,6 +46,11 @@ class Outcome:
     # First line of every staged number (digits as an int), while parts are settled.
     seen: dict[int, int] = field(default_factory=dict, repr=False)
 
+    @classmethod
+    def of(cls, validator: Validator) -> "Outcome":
+        """What one validator found (one process, or one process's share)."""
+        return cls(validator.counts, validator.errors, validator.rows_read, validator.seen)
+
 
 def process_count(table: Table) -> int:
     """How many processes validate this table: one unless sharing pays off and is safe.
@@ -97,7 +102,7 @@ def validate_and_stage(
                 progress(validator.rows_read)
 
         staging.stage_rows(import_id, validator, after_batch=report)
-        return Outcome(validator.counts, validator.errors, validator.rows_read, validator.seen)
+        return Outcome.of(validator)
     reread = (path, opener)
     return _validate_shared(import_id, table, rules, reread, processes, progress)
 
@@ -107,18 +112,18 @@ def _validate_shared(import_id, table, rules, reread, processes, progress) -> Ou
     helpers_read = context.Array("q", processes, lock=False)
     helpers = []
     committed = False
-    for index in range(1, processes):
-        ours, theirs = context.Pipe()
-        process = context.Process(
-            target=_helper,
-            args=(import_id, reread, rules, index, processes, theirs, ours, helpers_read),
-            name=f"didhub-import-{import_id}-{index}",
-            daemon=True,
-        )
-        process.start()
-        theirs.close()
-        helpers.append((process, ours))
     try:
+        for index in range(1, processes):
+            ours, theirs = context.Pipe()
+            process = context.Process(
+                target=_helper,
+                args=(import_id, reread, rules, index, processes, theirs, ours, helpers_read),
+                name=f"didhub-import-{import_id}-{index}",
+                daemon=True,
+            )
+            process.start()
+            theirs.close()
+            helpers.append((process, ours))
         table.rows = share(table.rows, 0, processes)
         validator = Validator(table, rules)
 
@@ -127,7 +132,7 @@ def _validate_shared(import_id, table, rules, reread, processes, progress) -> Ou
                 progress(validator.rows_read + sum(helpers_read))
 
         staging.stage_rows(import_id, validator, after_batch=report)
-        parts = [Outcome(validator.counts, validator.errors, validator.rows_read, validator.seen)]
+        parts = [Outcome.of(validator)]
         for process, pipe in helpers:
             parts.append(_result(process, pipe))
         for _process, pipe in helpers:
@@ -174,13 +179,13 @@ def _helper(import_id, reread, rules, index, processes, pipe, parents_end, helpe
             while staging.copy_rows(cursor, import_id, islice(rows, staging.BATCH)):
                 helpers_read[index] = validator.rows_read
         helpers_read[index] = validator.rows_read
-        part = Outcome(validator.counts, validator.errors, validator.rows_read, validator.seen)
+        part = Outcome.of(validator)
         pipe.send(("validated", part))
         if pipe.recv() == "commit":
             database.commit()
             pipe.send(("committed", "committed"))
     except EOFError:
-        pass  # the parent is gone: the transaction rolls back as this process ends
+        return  # the parent is gone: the transaction rolls back as this process ends
     except Exception as error:  # reported to the parent, which fails the import with it
         with contextlib.suppress(OSError):
             pipe.send(("failed", f"{type(error).__name__}: {error}"))
