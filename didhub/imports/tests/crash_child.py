@@ -18,7 +18,7 @@ import sys
 import time
 
 
-def main(mode: str, import_id: str | None = None, user_id: str | None = None) -> None:
+def main(mode: str, *args: str) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "didhub.config.settings")
     import django
 
@@ -41,7 +41,7 @@ def main(mode: str, import_id: str | None = None, user_id: str | None = None) ->
         run = services.import_create(actor=tree.master_admin, account=tree.sub, file=stream)
         print(run.pk, flush=True)
     elif mode == "commit":
-        run = Import.objects.get(pk=import_id)
+        run = Import.objects.get(pk=args[0])
         real = staging.insert_numbers
 
         def insert_then_stall(*args, **kwargs):
@@ -58,6 +58,7 @@ def main(mode: str, import_id: str | None = None, user_id: str | None = None) ->
         from didhub.accounts.models import Account, User
         from didhub.imports import sharing
 
+        account_id, user_id = args
         settings.DIDHUB_IMPORT_SHARE_ROWS = 0
         settings.DIDHUB_IMPORT_PROCESSES = 3
         sharing.CHUNK_ROWS = 10
@@ -79,12 +80,12 @@ def main(mode: str, import_id: str | None = None, user_id: str | None = None) ->
         stream.name = "crash.csv"
         services.import_create(
             actor=User.objects.get(pk=user_id),
-            account=Account.objects.get(pk=import_id),  # here: the account uploaded into
+            account=Account.objects.get(pk=account_id),
             file=stream,
             inline=True,
         )
     else:
-        run = Import.objects.get(pk=import_id)
+        run = Import.objects.get(pk=args[0])
         run = selectors.import_get(user=run.user, pk=run.pk)
         print(
             json.dumps({"state": run.state, "error": run.error, "numbers": Number.objects.count()}),

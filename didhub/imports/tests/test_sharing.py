@@ -92,9 +92,12 @@ def test_a_shared_file_ends_as_one_process_ends_it(tree, shared):
     assert together == alone
     counts, _, errors, _ = together
     assert counts == ("ready", 34, 26, 2, 6, 0)
-    duplicates = [(line, value, message) for line, _, value, code, message in errors]
+    duplicates = [
+        (line, value, message) for line, _, value, code, message in errors if code == "duplicate"
+    ]
     assert duplicates[0] == (4, "+12125550101", "+12125550101 is already on line 3.")
     assert (12, "+12125550155", "+12125550155 is already on line 6.") in duplicates
+    assert (16, "+12125550199", "+12125550199 is already on line 15.") in duplicates
 
 
 @postgresql_only
