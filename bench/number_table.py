@@ -8,13 +8,19 @@ order) are inserted, each time into an empty copy of the table built up step by 
 
 1. the heap and every B-tree index, without the trigram index behind ``q=``;
 2. with the trigram index, its pending list merged once at the end, as the upload does;
-3. with the ``owner`` foreign key (deferred, as Django declares it);
-4. with the four nullable references too (carrier, SMS profile, calling profile,
-   reservation), all empty as in an upload without carriers;
-5. the same table, with the rows inserted in their random order (no ``ORDER BY``);
+3. with didhub's checks of the five references (owner, carrier, SMS profile, calling
+   profile, reservation), once per statement (``didhub/numbers/references.py``): the
+   table as an upload finds it;
+4. the same table, with the rows inserted in their random order (no ``ORDER BY``);
+5. instead of those checks, foreign keys checked row by row as PostgreSQL checks a
+   declared one (deferred, as Django declares it): the owner's alone, then all five,
+   the four nullable ones empty as in an upload without carriers;
 6. (``--row-by-row``) the trigram index updated row by row (``fastupdate = off``).
 
-Each figure is the median of ``--runs``, including the transaction's COMMIT, where the
+Then a delegation: every number of the filled table moved to another account by one
+``UPDATE … SET owner_id``, with didhub's checks and with declared foreign keys.
+
+Each figure is the median of ``--runs``, including the transaction's COMMIT, where
 deferred foreign-key checks run. Uses the database ``bench_table`` on 127.0.0.1
 (dropped and created again).
 """
@@ -31,14 +37,6 @@ sys.path.insert(0, str(ROOT))
 
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
 PG_DB = "bench_table"
-TRIGRAM_INDEX = "number_e164_trgm"
-# The columns an upload's insert leaves empty that still carry a foreign key.
-NULLABLE_REFERENCES = {
-    "voice_carrier_id": "numbers_carrier",
-    "sms_profile_id": "numbers_smsprofile",
-    "calling_profile_id": "numbers_callingprofile",
-    "reserved_for_id": "numbers_target",
-}
 
 
 def setup_database() -> int:
@@ -86,8 +84,14 @@ def fill_source(cursor, rows: int, owner: int) -> None:
     cursor.execute("ANALYZE bench_source")
 
 
-def empty_copy(cursor, *, trigram: str, owner_key: bool, nullable_keys: bool) -> None:
-    """``bench_target``: an empty copy of the numbers table with the chosen parts."""
+def empty_copy(cursor, *, trigram: str, references: str) -> None:
+    """``bench_target``: an empty copy of the numbers table with the chosen parts.
+
+    ``references``: ``none``, ``checked`` (didhub's statement triggers), ``owner_key`` or
+    ``all_keys`` (declared foreign keys).
+    """
+    from didhub.numbers.references import NUMBER_REFERENCES, install_statements
+
     cursor.execute("DROP TABLE IF EXISTS bench_target")
     cursor.execute("CREATE TABLE bench_target (LIKE numbers_number INCLUDING ALL)")
     cursor.execute(
@@ -99,15 +103,16 @@ def empty_copy(cursor, *, trigram: str, owner_key: bool, nullable_keys: bool) ->
         cursor.execute(f"DROP INDEX {copied_trigram}")
     elif trigram == "row_by_row":
         cursor.execute(f"ALTER INDEX {copied_trigram} SET (fastupdate = off)")
-    references = {}
-    if owner_key:
-        references["owner_id"] = "accounts_account"
-    if nullable_keys:
-        references.update(NULLABLE_REFERENCES)
-    for column, table in references.items():
+    if references == "checked":
+        for statement in install_statements(
+            "bench_target", NUMBER_REFERENCES, referenced_side=False
+        ):
+            cursor.execute(statement)
+    declared = {"owner_key": NUMBER_REFERENCES[:1], "all_keys": NUMBER_REFERENCES}
+    for reference in declared.get(references, ()):
         cursor.execute(
-            f"ALTER TABLE bench_target ADD FOREIGN KEY ({column}) REFERENCES {table} (id) "
-            "DEFERRABLE INITIALLY DEFERRED"
+            f"ALTER TABLE bench_target ADD FOREIGN KEY ({reference.column}) "
+            f"REFERENCES {reference.table} (id) DEFERRABLE INITIALLY DEFERRED"
         )
     cursor.execute("CHECKPOINT")
 
@@ -131,14 +136,31 @@ def timed_insert(connection, *, merge_trigram: bool, in_order: bool = True) -> f
     return time.perf_counter() - started
 
 
+# (label, trigram index, references, sorted, the step it is compared with)
 STEPS = (
-    ("heap and B-tree indexes, no trigram index", "none", False, False, True),
-    ("+ trigram index, merged once at the end", "merged", False, False, True),
-    ("+ owner foreign key", "merged", True, False, True),
-    ("+ four empty nullable references", "merged", True, True, True),
-    ("the same, rows not sorted by number", "merged", True, True, False),
+    ("heap and B-tree indexes, no trigram index", "none", "none", True, None),
+    ("+ trigram index, merged once at the end", "merged", "none", True, 0),
+    ("+ references checked per statement", "merged", "checked", True, 1),
+    ("the same, rows not sorted by number", "merged", "checked", False, 2),
+    ("row-by-row foreign key: owner only", "merged", "owner_key", True, 1),
+    ("row-by-row foreign keys: all five", "merged", "all_keys", True, 1),
 )
-ROW_BY_ROW = ("all indexes, trigram index row by row", "row_by_row", False, False, True)
+ROW_BY_ROW = ("all indexes, trigram index row by row", "row_by_row", "checked", True, 2)
+
+
+def timed_delegation(connection, new_owner: int) -> float:
+    """Every number moved to ``new_owner`` in one statement, COMMIT included."""
+    started = time.perf_counter()
+    with connection.transaction(), connection.cursor() as cursor:
+        cursor.execute("UPDATE bench_target SET owner_id = %s", [new_owner])
+    return time.perf_counter() - started
+
+
+# (label, references)
+DELEGATIONS = (
+    ("references checked on change", "checked"),
+    ("row-by-row foreign keys", "all_keys"),
+)
 
 
 def main() -> None:
@@ -156,24 +178,44 @@ def main() -> None:
             fill_source(cursor, args.rows, owner)
         print(f"PostgreSQL: INSERT … SELECT of {args.rows:,} numbers, median of {args.runs}")
         steps = [*STEPS, ROW_BY_ROW] if args.row_by_row else list(STEPS)
-        spent_by_step: dict[str, float] = {}
-        for label, trigram, owner_key, nullable_keys, in_order in steps:
+        spent_by_step: dict[int, float] = {}
+        for index, (label, trigram, references, in_order, against) in enumerate(steps):
             times = []
             for _ in range(args.runs):
                 with connection.cursor() as cursor:
-                    empty_copy(
-                        cursor, trigram=trigram, owner_key=owner_key, nullable_keys=nullable_keys
-                    )
+                    empty_copy(cursor, trigram=trigram, references=references)
                 times.append(
                     timed_insert(connection, merge_trigram=trigram == "merged", in_order=in_order)
                 )
             spent = statistics.median(times)
-            # Each step against the one before it; row by row against the merged index.
-            before = STEPS[1][0] if trigram == "row_by_row" else next(reversed(spent_by_step), None)
-            step = f"  (+{spent - spent_by_step[before]:.2f} s)" if before else ""
-            spent_by_step[label] = spent
+            step = (
+                f"  ({spent - spent_by_step[against]:+.2f} s against {against + 1})"
+                if against is not None
+                else ""
+            )
+            spent_by_step[index] = spent
             print(
-                f"  {label:<44} {spent:6.2f} s = {args.rows / spent:9,.0f} rows/s{step}"
+                f"  {index + 1}. {label:<41} {spent:6.2f} s = "
+                f"{args.rows / spent:9,.0f} rows/s{step}"
+                f"  [runs: {', '.join(f'{t:.2f}' for t in times)}]"
+            )
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT min(id) FROM accounts_account WHERE id <> %s", [owner])
+            [new_owner] = cursor.fetchone()
+        print(f"PostgreSQL: delegation, UPDATE of the owner of {args.rows:,} numbers")
+        for label, references in DELEGATIONS:
+            times = []
+            for _ in range(args.runs):
+                with connection.cursor() as cursor:
+                    empty_copy(cursor, trigram="merged", references=references)
+                timed_insert(connection, merge_trigram=True)
+                with connection.cursor() as cursor:
+                    cursor.execute("VACUUM ANALYZE bench_target")
+                    cursor.execute("CHECKPOINT")
+                times.append(timed_delegation(connection, new_owner))
+            spent = statistics.median(times)
+            print(
+                f"  {label:<44} {spent:6.2f} s = {args.rows / spent:9,.0f} rows/s"
                 f"  [runs: {', '.join(f'{t:.2f}' for t in times)}]"
             )
         with connection.cursor() as cursor:

@@ -321,8 +321,8 @@ def report(label: str, results: list[dict], copy_rate: float | None) -> None:
     )
     for part in first["parts"]:
         print(f"    {part:<30} {median([r['parts'].get(part, 0) for r in results]):7.2f} s")
-    # What the commit phase spends outside the timed steps: mostly the transaction's
-    # COMMIT (the owner and carrier foreign-key checks PostgreSQL defers to it).
+    # What the commit phase spends outside the timed steps: the transaction's COMMIT,
+    # the history event and the progress updates.
     rest = [
         r["commit_phase"] - sum(t for p, t in r["parts"].items() if p.endswith("(commit)"))
         for r in results
