@@ -361,6 +361,16 @@ def import_commit_run(*, import_id: int, actor) -> None:
             with transaction.atomic():
                 _commit(run, actor)
         except IntegrityError as error:
+            if _missing_reference(error):
+                # A carrier or profile was deleted since validation: committing again
+                # would fail the same way, so the import ends here.
+                reason = (
+                    "A carrier or profile chosen for these numbers was deleted after the file "
+                    "was validated; nothing was imported. Upload the file again."
+                )
+                _fail(import_id, reason)
+                staging.clear_staging(import_id)
+                raise Conflict(reason, code="reference_deleted") from error
             # Someone added one of these numbers during the commit: nothing was written.
             Import.objects.filter(pk=import_id).update(state=ImportState.READY)
             raise Conflict(
@@ -372,6 +382,17 @@ def import_commit_run(*, import_id: int, actor) -> None:
             _fail(import_id, f"The commit failed and nothing was imported: {error}")
             staging.clear_staging(import_id)
             raise
+
+
+def _missing_reference(error: IntegrityError) -> bool:
+    """A row points at a catalog entry that is gone: a foreign-key violation.
+
+    PostgreSQL reports it as SQLSTATE 23503 (``didhub.numbers.references``), SQLite by
+    its message when the transaction commits.
+    """
+    return getattr(error.__cause__, "sqlstate", None) == "23503" or (
+        "FOREIGN KEY constraint failed" in str(error)
+    )
 
 
 def _commit(run: Import, actor) -> None:

@@ -1,6 +1,10 @@
 """Two-phase uploads through the services: validate, commit, history, rights, recovery."""
 
+import sqlite3
+
+import psycopg
 import pytest
+from django.db import IntegrityError, connection
 from django.utils import timezone
 
 from didhub.core.errors import Conflict, NotVisible, PolicyDenied, ValidationFailed
@@ -226,6 +230,54 @@ def test_a_failing_commit_writes_nothing_and_says_why(tree, monkeypatch):
     assert run.state == "failed" and "disk full" in run.error
     assert Number.objects.count() == 0
     assert not Event.objects.filter(action="import.committed").exists()
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite checks foreign keys when the outermost transaction commits, after a test",
+)
+def test_a_carrier_deleted_after_validation_fails_the_commit_cleanly(tree):
+    carrier = number_services.carrier_create(
+        actor=tree.master_admin, owner=tree.master, name="Lumen"
+    )
+    run = upload(
+        tree.master_admin,
+        tree.sub,
+        "1,2125550100,TRUE,,,direct_routing\n1,2125550101,TRUE,,,direct_routing\n",
+        voice_carrier=carrier,
+    )
+    number_services.carrier_delete(actor=tree.master_admin, carrier=carrier)
+    with pytest.raises(Conflict) as error:
+        services.import_commit(actor=tree.master_admin, import_run=run)
+    assert error.value.code == "reference_deleted"
+    run.refresh_from_db()
+    assert run.state == "failed" and "was deleted after the file was validated" in run.error
+    assert Number.objects.count() == 0
+    assert not ImportRow.objects.filter(import_run=run).exists()
+    assert not Event.objects.filter(action="import.committed").exists()
+
+
+def test_both_databases_missing_reference_errors_are_recognised():
+    """SQLite's own wording, from a real violation; PostgreSQL's by SQLSTATE."""
+    sqlite = sqlite3.connect(":memory:")
+    sqlite.executescript(
+        "PRAGMA foreign_keys = ON; CREATE TABLE a (id INTEGER PRIMARY KEY);"
+        "CREATE TABLE b (a_id INTEGER REFERENCES a (id));"
+    )
+    with pytest.raises(sqlite3.IntegrityError) as raised:
+        sqlite.execute("INSERT INTO b VALUES (1)")
+    assert services._missing_reference(IntegrityError(*raised.value.args))
+    assert services._missing_reference(wrapped(psycopg.errors.ForeignKeyViolation("gone")))
+    assert not services._missing_reference(wrapped(psycopg.errors.UniqueViolation("taken")))
+    assert not services._missing_reference(IntegrityError("UNIQUE constraint failed: x.e164"))
+
+
+def wrapped(cause: Exception) -> IntegrityError:
+    """As Django raises a driver's error: its own class, the driver's as the cause."""
+    error = IntegrityError(*cause.args)
+    error.__cause__ = cause
+    return error
 
 
 def test_an_unreadable_file_fails_the_import_with_the_reason(tree):
