@@ -5,7 +5,7 @@ SMS and calling profiles, reservation) points at a row that exists, and that suc
 is not deleted, re-keyed or truncated while a number points at it. PostgreSQL checks a
 declared foreign key one inserted row at a time: it queues an event for every key of
 every row, empty or not, and runs one query per event at COMMIT. For the million rows of
-one upload that came to 5 to 9 s, more than reading and validating the file
+one upload that came to 4.8 to 6.9 s, about as long as reading and validating the file
 (docs/performance.md).
 
 Migration ``numbers/0006`` replaces those constraints with triggers that keep the same

@@ -3,7 +3,8 @@
 The five declared foreign keys of ``numbers_number`` are dropped and replaced by the
 triggers of ``didhub.numbers.references``, which keep the same guarantee set-based. The
 model still declares them, so Django's own behaviour (joins, ``on_delete``, admin) is
-unchanged; SQLite keeps the declared constraints.
+unchanged; SQLite keeps the declared constraints. Should a later migration add one of
+these constraints back, ``test_references`` fails.
 """
 
 from django.db import migrations
