@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils import timezone
 
+from didhub.core.fields import E164Field
+
 
 class AppendOnlyError(Exception):
     """Raised on any attempt to change or remove history."""
@@ -42,7 +44,7 @@ class Event(models.Model):
     account_path = models.CharField(max_length=255, blank=True)
     object_type = models.CharField(max_length=32)
     object_id = models.BigIntegerField(null=True, blank=True)
-    number_e164 = models.CharField(max_length=16, blank=True)
+    number_e164 = E164Field(blank=True)
     import_id = models.BigIntegerField(null=True, blank=True)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)

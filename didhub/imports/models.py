@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from didhub.core.fields import E164Field
 from didhub.imports.choices import ImportSource, ImportState
 
 
@@ -114,7 +115,7 @@ class ImportRow(models.Model):
         Import, on_delete=models.CASCADE, related_name="rows", db_index=False, db_constraint=False
     )
     line = models.PositiveIntegerField()
-    e164 = models.CharField(max_length=16)
+    e164 = E164Field()
     country_code = models.PositiveSmallIntegerField()
     region = models.CharField(max_length=3, blank=True)
     number_type = models.CharField(max_length=24)

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from didhub.core.fields import E164Field
 from didhub.numbers.choices import (
     USER_CAC_LIMIT,
     Activity,
@@ -162,7 +163,7 @@ class Number(models.Model):
 
     # Unique by the constraint below rather than ``unique=True``, which on PostgreSQL
     # adds a second (pattern-ops) index that no query uses: prefixes are ranges.
-    e164 = models.CharField(max_length=16)
+    e164 = E164Field()
     country_code = models.PositiveSmallIntegerField()
     region = models.CharField(max_length=3, blank=True)
     number_type = models.CharField(
@@ -450,8 +451,8 @@ class Block(models.Model):
     """
 
     owner = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="blocks")
-    start = models.CharField(max_length=16)
-    end = models.CharField(max_length=16)
+    start = E164Field()
+    end = E164Field()
     size = models.PositiveIntegerField(editable=False)
     name = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from didhub.core.fields import E164Field
 from didhub.sync.choices import Connector, LinkMode, LinkStatus, OutboxState
 
 
@@ -110,7 +111,7 @@ class SyncChange(models.Model):
         db_constraint=False,
     )
     number_id = models.BigIntegerField(null=True, blank=True)
-    e164 = models.CharField(max_length=16)
+    e164 = E164Field()
     action = models.CharField(max_length=32)
     created_at = models.DateTimeField(default=timezone.now)
     import_id = models.BigIntegerField(
@@ -199,7 +200,7 @@ class SyncedNumber(models.Model):
     """A number the platform confirmed holding, with the digest of what it was sent."""
 
     link = models.ForeignKey(PlatformLink, on_delete=models.CASCADE, related_name="synced")
-    e164 = models.CharField(max_length=16)
+    e164 = E164Field()
     digest = models.CharField(max_length=32)
     confirmed_at = models.DateTimeField(default=timezone.now)
 
