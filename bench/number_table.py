@@ -12,10 +12,12 @@ order) are inserted, each time into an empty copy of the table built up step by 
    profile, reservation), once per statement (``didhub/numbers/references.py``): the
    table as an upload finds it;
 4. the same table, with the rows inserted in their random order (no ``ORDER BY``);
-5. instead of those checks, foreign keys checked row by row as PostgreSQL checks a
+5. the same table, with ``e164`` in the database's collation instead of byte order
+   (``didhub.core.fields.E164Field``), the rows sorted in it;
+6. instead of those checks, foreign keys checked row by row as PostgreSQL checks a
    declared one (deferred, as Django declares it): the owner's alone, then all five,
    the four nullable ones empty as in an upload without carriers;
-6. (``--row-by-row``) the trigram index updated row by row (``fastupdate = off``).
+7. (``--row-by-row``) the trigram index updated row by row (``fastupdate = off``).
 
 Then a delegation: every number of the filled table moved to another account by one
 ``UPDATE … SET owner_id``, with didhub's checks and with declared foreign keys.
@@ -31,6 +33,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -84,16 +87,19 @@ def fill_source(cursor, rows: int, owner: int) -> None:
     cursor.execute("ANALYZE bench_source")
 
 
-def empty_copy(cursor, *, trigram: str, references: str) -> None:
+def empty_copy(cursor, *, trigram: str, references: str, collation: str = "C") -> None:
     """``bench_target``: an empty copy of the numbers table with the chosen parts.
 
     ``references``: ``none``, ``checked`` (didhub's statement triggers), ``owner_key`` or
-    ``all_keys`` (declared foreign keys).
+    ``all_keys`` (declared foreign keys). ``collation``: that of ``e164``.
     """
     from didhub.numbers.references import NUMBER_REFERENCES, install_statements
 
     cursor.execute("DROP TABLE IF EXISTS bench_target")
     cursor.execute("CREATE TABLE bench_target (LIKE numbers_number INCLUDING ALL)")
+    cursor.execute(
+        f'ALTER TABLE bench_target ALTER COLUMN e164 TYPE varchar(16) COLLATE "{collation}"'
+    )
     cursor.execute(
         "SELECT indexname FROM pg_indexes WHERE tablename = 'bench_target' "
         "AND indexdef LIKE '%gin_trgm_ops%'"
@@ -117,11 +123,13 @@ def empty_copy(cursor, *, trigram: str, references: str) -> None:
     cursor.execute("CHECKPOINT")
 
 
-def timed_insert(connection, *, merge_trigram: bool, in_order: bool = True) -> float:
+def timed_insert(
+    connection, *, merge_trigram: bool, in_order: bool = True, collation: str = "C"
+) -> float:
     """The upload's statement, in its own transaction, COMMIT included."""
     from didhub.imports.staging import GIN_PENDING_LIST_KB
 
-    order = " ORDER BY e164" if in_order else ""
+    order = f' ORDER BY e164 COLLATE "{collation}"' if in_order else ""
     started = time.perf_counter()
     with connection.transaction(), connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL gin_pending_list_limit = {GIN_PENDING_LIST_KB}")
@@ -136,16 +144,25 @@ def timed_insert(connection, *, merge_trigram: bool, in_order: bool = True) -> f
     return time.perf_counter() - started
 
 
-# (label, trigram index, references, sorted, the step it is compared with)
+class Step(NamedTuple):
+    label: str
+    trigram: str
+    references: str
+    in_order: bool
+    against: int | None  # the step it is compared with
+    collation: str = "C"
+
+
 STEPS = (
-    ("heap and B-tree indexes, no trigram index", "none", "none", True, None),
-    ("+ trigram index, merged once at the end", "merged", "none", True, 0),
-    ("+ references checked per statement", "merged", "checked", True, 1),
-    ("the same, rows not sorted by number", "merged", "checked", False, 2),
-    ("row-by-row foreign key: owner only", "merged", "owner_key", True, 1),
-    ("row-by-row foreign keys: all five", "merged", "all_keys", True, 1),
+    Step("heap and B-tree indexes, no trigram index", "none", "none", True, None),
+    Step("+ trigram index, merged once at the end", "merged", "none", True, 0),
+    Step("+ references checked per statement", "merged", "checked", True, 1),
+    Step("the same, rows not sorted by number", "merged", "checked", False, 2),
+    Step("the same, e164 in the database collation", "merged", "checked", True, 2, "default"),
+    Step("row-by-row foreign key: owner only", "merged", "owner_key", True, 1),
+    Step("row-by-row foreign keys: all five", "merged", "all_keys", True, 1),
 )
-ROW_BY_ROW = ("all indexes, trigram index row by row", "row_by_row", "checked", True, 2)
+ROW_BY_ROW = Step("all indexes, trigram index row by row", "row_by_row", "checked", True, 2)
 
 
 def timed_delegation(connection, new_owner: int) -> float:
@@ -179,13 +196,18 @@ def main() -> None:
         print(f"PostgreSQL: INSERT … SELECT of {args.rows:,} numbers, median of {args.runs}")
         steps = [*STEPS, ROW_BY_ROW] if args.row_by_row else list(STEPS)
         spent_by_step: dict[int, float] = {}
-        for index, (label, trigram, references, in_order, against) in enumerate(steps):
+        for index, (label, trigram, references, in_order, against, collation) in enumerate(steps):
             times = []
             for _ in range(args.runs):
                 with connection.cursor() as cursor:
-                    empty_copy(cursor, trigram=trigram, references=references)
+                    empty_copy(cursor, trigram=trigram, references=references, collation=collation)
                 times.append(
-                    timed_insert(connection, merge_trigram=trigram == "merged", in_order=in_order)
+                    timed_insert(
+                        connection,
+                        merge_trigram=trigram == "merged",
+                        in_order=in_order,
+                        collation=collation,
+                    )
                 )
             spent = statistics.median(times)
             step = (
