@@ -14,10 +14,10 @@ order) are inserted, each time into an empty copy of the table built up step by 
 4. the same table, with the rows inserted in their random order (no ``ORDER BY``);
 5. the same table, with ``e164`` in the database's collation instead of byte order
    (``didhub.core.fields.E164Field``), the rows sorted in it;
-6. instead of those checks, foreign keys checked row by row as PostgreSQL checks a
+6. and 7. instead of those checks, foreign keys checked row by row as PostgreSQL checks a
    declared one (deferred, as Django declares it): the owner's alone, then all five,
    the four nullable ones empty as in an upload without carriers;
-7. (``--row-by-row``) the trigram index updated row by row (``fastupdate = off``).
+8. (``--row-by-row``) the trigram index updated row by row (``fastupdate = off``).
 
 Then a delegation: every number of the filled table moved to another account by one
 ``UPDATE … SET owner_id``, with didhub's checks and with declared foreign keys.
