@@ -273,5 +273,12 @@ LOGGING = {
 # didhub's own knobs.
 DIDHUB_DEFAULT_AGING_DAYS = int(os.environ.get("DIDHUB_DEFAULT_AGING_DAYS", 90))
 DIDHUB_MAX_RANGE = 100_000
+# Background work (didhub.core.workers, didhub.core.housekeeping). DIDHUB_EXPIRY_INTERVAL
+# is the former name of the housekeeping interval, still read for one release.
+DIDHUB_HOUSEKEEPING_INTERVAL = float(
+    os.environ.get("DIDHUB_HOUSEKEEPING_INTERVAL", os.environ.get("DIDHUB_EXPIRY_INTERVAL", 60))
+)
+DIDHUB_WORKER_HEARTBEAT = float(os.environ.get("DIDHUB_WORKER_HEARTBEAT", 10))
+DIDHUB_WORKER_STALE_AFTER = float(os.environ.get("DIDHUB_WORKER_STALE_AFTER", 60))
 DIDHUB_WEBEX_BASE_URL = os.environ.get("DIDHUB_WEBEX_BASE_URL", "https://webexapis.com")
 DIDHUB_CLICK_TO_CALL_URL = os.environ.get("DIDHUB_CLICK_TO_CALL_URL", "")

@@ -7,3 +7,6 @@ class CoreConfig(AppConfig):
     name = "didhub.core"
     label = "core"
     verbose_name = "Core"
+
+    def ready(self):
+        from didhub.core import jobs  # noqa: F401  (registers the housekeeping jobs)

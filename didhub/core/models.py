@@ -93,3 +93,22 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} ({self.key})"
+
+
+class WorkerHeartbeat(models.Model):
+    """A running ``didhub worker`` and the last time it said it was alive.
+
+    Each worker writes its row when it starts, refreshes it every housekeeping interval
+    and deletes it when it stops cleanly. A row older than ``DIDHUB_WORKER_STALE_AFTER``
+    seconds belongs to a worker that died (a kill, a crash, a lost node): the tasks it
+    had claimed are failed by the housekeeping, and readiness reports the worker gone.
+    """
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    hostname = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField(default=timezone.now)
+    seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"worker {self.worker_id} on {self.hostname} (pid {self.pid})"

@@ -523,6 +523,20 @@ def import_recover(*, import_run: Import) -> Import:
     return import_run
 
 
+def imports_recover_abandoned() -> int:
+    """Fail every import whose worker died mid-work; answer how many (housekeeping).
+
+    Without this sweep an import killed mid-commit would say ``committing`` until
+    somebody happened to read it.
+    """
+    failed = 0
+    started = Import.objects.filter(state__in=IN_PROGRESS, started_at__isnull=False)
+    for run in started.only("pk", "state", "started_at"):
+        if import_recover(import_run=run).state == ImportState.FAILED:
+            failed += 1
+    return failed
+
+
 def import_delete_files(*, import_run: Import) -> None:
     """Drop the stored upload once it is no longer needed (done or failed)."""
     shutil.rmtree(upload_folder(import_run.pk), ignore_errors=True)

@@ -11,7 +11,6 @@
 ``DIDHUB_SYNC_SENDERS``       delivery threads of one worker (0: 2 on PostgreSQL, where one
                               packs the next message while another waits for the platform
                               or writes the outcome; 1 on SQLite, which has one writer)
-``DIDHUB_EXPIRY_INTERVAL``    seconds between two runs of the reservation/aging expiry (60)
 """
 
 import os
@@ -27,7 +26,6 @@ DEFAULTS = {
     "DIDHUB_SYNC_BATCH": 1000,
     "DIDHUB_SYNC_POLL": 0.2,
     "DIDHUB_SYNC_SENDERS": 0,
-    "DIDHUB_EXPIRY_INTERVAL": 60.0,
 }
 
 

@@ -130,3 +130,57 @@ def test_a_killed_commit_leaves_nothing_on_sqlite(tmp_path):
     found = json.loads(out.splitlines()[-1])
     assert found["state"] == "failed" and found["numbers"] == 0
     assert "commit stopped before it finished" in found["error"]
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the worker needs a shared database")
+@pytest.mark.django_db(transaction=True)
+def test_a_restarted_worker_fails_what_the_killed_one_left_without_anyone_reading_it(
+    tree, tmp_path, settings
+):
+    """Kill a commit, leave a task RUNNING for a worker that is gone, start a worker.
+
+    Nobody reads the import through the API or the portal: the new worker's housekeeping
+    finds both at start, and fails them with their reasons.
+    """
+    from datetime import timedelta
+
+    from django_tasks.base import TaskResultStatus
+
+    from didhub.core.models import WorkerHeartbeat
+    from didhub.core.tests.test_housekeeping import running_task
+
+    run = upload(
+        tree.master_admin, tree.sub, "".join(f"1,21255501{n:02d},,,,\n" for n in range(100))
+    )
+    db = settings.DATABASES["default"]
+    url = f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+    env = child_env(tmp_path, url)
+    kill_mid_commit(run.pk, env)
+    task = running_task(worker_id="killed-worker", started_ago=timedelta(minutes=5))
+    assert Import.objects.get(pk=run.pk).state == "committing"
+
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "didhub.cli", "worker", "--no-tasks"],
+        cwd=ROOT,
+        env={**env, "DIDHUB_TASKS_IMMEDIATE": "0", "DIDHUB_HOUSEKEEPING_INTERVAL": "3600"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        for _ in range(300):
+            task.refresh_from_db()
+            state = Import.objects.get(pk=run.pk).state
+            if state == "failed" and task.status == TaskResultStatus.FAILED:
+                break
+            time.sleep(0.1)
+        assert WorkerHeartbeat.objects.count() == 1
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        output = worker.communicate(timeout=60)[0]
+    assert Import.objects.get(pk=run.pk).state == "failed", output
+    assert "commit stopped before it finished" in Import.objects.get(pk=run.pk).error
+    assert task.status == TaskResultStatus.FAILED, output
+    assert Number.objects.count() == 0
+    assert WorkerHeartbeat.objects.count() == 0, "a worker stopped cleanly forgets itself"
