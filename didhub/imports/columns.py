@@ -1,16 +1,17 @@
 """The columns of an upload file, in one place.
 
 The reader maps headers through :func:`column_for_header`, the validator reads cells
-with the value rules below, and the sample files (``template.csv``/``template.xlsx``)
-and ``docs/upload-format.md`` are written from :data:`COLUMNS`, :data:`ERROR_CODES` and
-the value tables, so the four never disagree. No Django import happens here: ``didhub
-check`` validates files without a database.
+with the rules of ``didhub.numbers.attributes`` (which also owns the attribute columns
+themselves: their headers, aliases, limits and defaults), and the sample files
+(``template.csv``/``template.xlsx``) and ``docs/upload-format.md`` are written from
+:data:`COLUMNS` and :data:`ERROR_CODES`, so the four never disagree. No Django import
+happens here: ``didhub check`` validates files without a database.
 """
 
-import re
 from dataclasses import dataclass
 
-from didhub.numbers.choices import USER_CAC_LIMIT, Route, Usage
+from didhub.numbers import attributes
+from didhub.numbers.e164 import E164_MAX_DIGITS
 
 
 @dataclass(frozen=True)
@@ -46,86 +47,10 @@ COLUMNS: tuple[Column, ...] = (
         "full international number; Excel's scientific notation (`1.21E+10`) is rejected",
         "2125550100",
     ),
-    Column(
-        "voice",
-        "Voice",
-        ("Voice Enabled", "Voice Capability", "Voice Capable"),
-        "no (default FALSE)",
-        "TRUE/FALSE, yes/no, y/n, 1/0, x/blank",
-        "TRUE",
-    ),
-    Column(
-        "sms",
-        "SMS",
-        ("SMS Enabled", "SMS Capability", "Text", "Messaging"),
-        "no (default FALSE)",
-        "TRUE/FALSE, yes/no, y/n, 1/0, x/blank",
-        "TRUE",
-    ),
-    Column(
-        "fax",
-        "Fax",
-        ("Fax Enabled", "Fax Capability"),
-        "no (default FALSE)",
-        "TRUE/FALSE, yes/no, y/n, 1/0, x/blank",
-        "FALSE",
-    ),
-    Column(
-        "route",
-        "Voice Route Type",
-        ("Route", "Route Type", "Voice Route", "Routing"),
-        "when Voice is TRUE; must be blank when Voice is FALSE",
-        "Direct Routing, External Trunk, Operator Connect (any case, `_`, `-` or space)",
-        "Direct Routing",
-    ),
-    Column(
-        "usage",
-        "Usage",
-        ("Number Usage", "Usage Type", "Number Type"),
-        "no (default User)",
-        "User, Service, Contact Center (any case, `_`, `-` or space)",
-        "User",
-    ),
-    Column(
-        "cac_limit",
-        "CAC",
-        ("CAC Value", "CAC Limit", "Concurrent Calls"),
-        "no (default 2)",
-        f"a whole number from 1 to 32767; always {USER_CAC_LIMIT} for usage User (the "
-        "value is then ignored)",
-        "",
-    ),
-    Column(
-        "calling_profile",
-        "Calling Profile",
-        ("Profile",),
-        "no",
-        "the name of a calling profile the destination account may use (any case)",
-        "",
-    ),
-    Column(
-        "sip_connection",
-        "SIP Connection",
-        ("Customer SIP Connection", "SIP"),
-        "no",
-        "text, at most 200 characters",
-        "",
-    ),
-    Column(
-        "service_info",
-        "Service Info",
-        ("Service Information", "Service"),
-        "no",
-        "text, at most 200 characters",
-        "",
-    ),
-    Column(
-        "tags",
-        "Tags",
-        ("Tag", "Labels"),
-        "no",
-        "text; several tags separated by `;` (quote the cell in a `;`-separated file)",
-        "",
+    # The attribute columns, in the order of didhub.numbers.attributes.
+    *(
+        Column(a.key, a.label, a.aliases, a.required, a.values, a.example)
+        for a in attributes.ATTRIBUTES
     ),
     Column(
         "range_end",
@@ -133,7 +58,8 @@ COLUMNS: tuple[Column, ...] = (
         ("End", "Last Number", "Range To", "To"),
         "no",
         "the last number of a range written like Phone Number: the row stands for every "
-        "number from Phone Number to Range End, at most 100,000",
+        f"number from Phone Number to Range End, at most {attributes.MAX_RANGE:,} (or the "
+        "DIDHUB_MAX_RANGE setting)",
         "",
         in_template=False,
     ),
@@ -142,9 +68,8 @@ COLUMNS: tuple[Column, ...] = (
 COLUMNS_BY_KEY: dict[str, Column] = {column.key: column for column in COLUMNS}
 
 
-def header_key(text) -> str:
-    """A header reduced to what matters: letters and digits, lower case."""
-    return re.sub(r"[^0-9a-z]", "", str(text or "").lower())
+# A header reduced to what matters: letters and digits, lower case.
+header_key = attributes.word_key
 
 
 _HEADERS: dict[str, str] = {}
@@ -158,91 +83,14 @@ def column_for_header(text) -> str | None:
     return _HEADERS.get(header_key(text))
 
 
-# Values -------------------------------------------------------------------------------
+# Values: the cells of the attribute columns are read by didhub.numbers.attributes.
 
-TRUE_WORDS = ("true", "yes", "y", "1", "x")
-FALSE_WORDS = ("false", "no", "n", "0", "")
-BOOLEANS = {**{word: True for word in TRUE_WORDS}, **{word: False for word in FALSE_WORDS}}
-
-_ROUTES = {header_key(choice.label): choice.value for choice in Route}
-_ROUTES.update({header_key(choice.value): choice.value for choice in Route})
-_ROUTES.update(
-    {"dr": Route.DIRECT_ROUTING, "et": Route.EXTERNAL_TRUNK, "oc": Route.OPERATOR_CONNECT}
-)
-_USAGES = {header_key(choice.label): choice.value for choice in Usage}
-_USAGES.update({header_key(choice.value): choice.value for choice in Usage})
-_USAGES["cc"] = Usage.CONTACT_CENTER
-
-TEXT_LIMITS = {"calling_profile": 100, "sip_connection": 200, "service_info": 200, "tags": 500}
-MAX_CAC = 32767
 MAX_CELL = 1000  # longer cells are refused as a whole, whatever the column
 
 
-class CellError(ValueError):
-    """A cell's value breaks a rule: ``code`` from ERROR_CODES and a sentence."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-def parse_route(text: str) -> str:
-    if not text.strip():
-        return ""
-    value = _ROUTES.get(header_key(text))
-    if value is None:
-        raise CellError(
-            "bad_route",
-            f"{text!r} is not a route: use Direct Routing, External Trunk or Operator Connect.",
-        )
-    return value
-
-
-def parse_usage(text: str) -> str:
-    if not text.strip():
-        return Usage.USER
-    value = _USAGES.get(header_key(text))
-    if value is None:
-        raise CellError(
-            "bad_usage", f"{text!r} is not a usage: use User, Service or Contact Center."
-        )
-    return value
-
-
-def parse_cac(text: str) -> int | None:
-    text = text.strip()
-    if not text:
-        return None
-    if text.endswith(".0"):
-        text = text[:-2]
-    if not text.isdigit() or not text.isascii() or not 1 <= int(text) <= MAX_CAC:
-        raise CellError("bad_cac", f"{text!r} is not a whole number from 1 to {MAX_CAC}.")
-    return int(text)
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def parse_text(key: str, text: str) -> str:
-    text = text.strip()
-    if _CONTROL.search(text):
-        raise CellError("control_characters", "Control characters (such as NUL) are not allowed.")
-    limit = TEXT_LIMITS[key]
-    if len(text) > limit:
-        raise CellError("too_long", f"At most {limit} characters, not {len(text)}.")
-    return text
-
-
-def parse_tags(text: str) -> str:
-    """Tags as stored (``;a;b;``); the length limit applies to the stored form."""
-    text = parse_text("tags", text)
-    tags = sorted({tag.strip() for tag in text.split(";") if tag.strip()})
-    return f";{';'.join(tags)};" if tags else ""
-
-
 # Error codes: every reason a row or a file can be refused, as docs/upload-format.md
-# lists them. Number codes come from didhub.numbers.e164.
+# lists them. Number codes come from didhub.numbers.e164, attribute codes from
+# didhub.numbers.attributes.
 ERROR_CODES: dict[str, str] = {
     "empty": "Phone Number is blank.",
     "bad_characters": "The number holds letters or other characters a number cannot have.",
@@ -252,24 +100,20 @@ ERROR_CODES: dict[str, str] = {
     "country calling code.",
     "missing_country_code": "A national number without Country Code (and without `+`).",
     "too_short": "Fewer digits than any number of that country.",
-    "too_long": "More than 15 digits, or a text longer than its column allows.",
+    "too_long": f"More than {E164_MAX_DIGITS} digits and not a valid number, or a text longer "
+    "than its column allows.",
+    "over_15_digits": f"A number libphonenumber calls valid that has more than "
+    f"{E164_MAX_DIGITS} digits (some German, Indonesian, Japanese, Korean, Nigerian and "
+    f"Uruguayan ranges): E.164 allows at most {E164_MAX_DIGITS}, and so does didhub.",
     "invalid": "Not a valid number: libphonenumber's `is_valid_number` refuses it (the "
     "message says why: length, or a range not allocated).",
-    "wrong_country": "The destination enterprise's location country requires another "
-    "country code (seeds/004).",
-    "bad_boolean": "Voice, SMS or Fax is not one of the accepted true/false words.",
-    "bad_route": "Voice Route Type is not one of the three routes.",
-    "voice_without_route": "Voice is TRUE but Voice Route Type is blank.",
-    "route_without_voice": "Voice Route Type is given but Voice is not TRUE.",
-    "bad_usage": "Usage is not User, Service or Contact Center.",
-    "bad_cac": "CAC is not a whole number from 1 to 32767.",
-    "unknown_calling_profile": "No calling profile of that name may be used by the "
-    "destination account.",
-    "control_characters": "A text cell holds control characters such as NUL.",
+    "wrong_country": "The destination enterprise's location country requires another country code.",
+    **attributes.CODES,
     "bad_range": "Range End is not a number of the same country and length after Phone "
-    "Number, or the range holds more than 100,000 numbers.",
+    f"Number, or the range holds more than {attributes.MAX_RANGE:,} numbers (or the "
+    "DIDHUB_MAX_RANGE setting).",
     "not_available": "The number is held by another account; its owner is not disclosed.",
-    "cell_too_long": "A cell of more than 1,000 characters.",
+    "cell_too_long": f"A cell of more than {MAX_CELL:,} characters.",
 }
 
 # Codes counted apart from invalid rows.

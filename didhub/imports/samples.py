@@ -13,12 +13,11 @@ from pathlib import Path
 from didhub.imports.columns import (
     COLUMNS,
     ERROR_CODES,
-    FALSE_WORDS,
     FILE_ERROR_CODES,
-    TRUE_WORDS,
     template_header,
     template_rows,
 )
+from didhub.numbers.attributes import FALSE_WORDS, TRUE_WORDS
 
 DOC_PATH = Path(__file__).resolve().parent.parent.parent / "docs" / "upload-format.md"
 

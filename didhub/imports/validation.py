@@ -12,38 +12,13 @@ import operator
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from didhub.imports.columns import (
-    BOOLEANS,
-    COLUMNS_BY_KEY,
-    DUPLICATE,
-    MAX_CELL,
-    CellError,
-    parse_cac,
-    parse_route,
-    parse_tags,
-    parse_text,
-    parse_usage,
-)
+from didhub.imports.columns import COLUMNS_BY_KEY, DUPLICATE, MAX_CELL
 from didhub.imports.readers import Table
-from didhub.numbers import e164
-from didhub.numbers.choices import USER_CAC_LIMIT, Usage
+from didhub.numbers import attributes, e164
+from didhub.numbers.attributes import Invalid
 
-MAX_RANGE = 100_000
 MEMO_SIZE = 10_000
-ATTRIBUTE_KEYS = frozenset(
-    (
-        "voice",
-        "sms",
-        "fax",
-        "route",
-        "usage",
-        "cac_limit",
-        "calling_profile",
-        "sip_connection",
-        "service_info",
-        "tags",
-    )
-)
+ATTRIBUTE_KEYS = frozenset(attributes.KEYS)
 MAX_ERROR_VALUE = 255
 
 _INTERNATIONAL_STARTS = ("+", "00", "\uff0b")
@@ -72,13 +47,14 @@ class Rules:
     (seeds/004), also the default for rows without one. ``calling_profiles``: usable
     calling profiles by lower-case name, or None when they cannot be checked (no
     database). ``defaults``: text used for a column whose cell is blank or missing.
+    ``max_range``: the most numbers a Range End row may stand for (DIDHUB_MAX_RANGE).
     """
 
     country_code: int | None = None
     country: str = ""
     calling_profiles: dict[str, int] | None = None
     defaults: dict[str, str] = field(default_factory=dict)
-    max_range: int = MAX_RANGE
+    max_range: int = attributes.MAX_RANGE
 
 
 # A staged row, in the order of didhub.imports.staging.STAGE_COLUMNS.
@@ -319,95 +295,52 @@ class Validator:
         return parsed
 
     def attributes(self, cells, problems) -> tuple:
-        """The row's attributes as staged: every column but the number's."""
-        flags = []
-        for key in ("voice", "sms", "fax"):
+        """The row's attributes as staged: every column but the number's.
+
+        Each cell is read by ``didhub.numbers.attributes``; a cell that breaks a rule
+        adds a problem and stands as its default, so that every problem of the row is
+        reported at once.
+        """
+
+        def read(key, reader, *args):
             text = self.cell(cells, key)
-            value = BOOLEANS.get(text.lower())
-            if value is None:
-                problems.append(
-                    (
-                        key,
-                        text,
-                        "bad_boolean",
-                        f"{text!r} is not TRUE/FALSE, yes/no, y/n, 1/0 or x/blank.",
-                    )
-                )
-                value = False
-            flags.append(value)
-        voice = flags[0]
-        route_text = self.cell(cells, "route")
-        route = ""
-        try:
-            route = parse_route(route_text)
-        except CellError as error:
-            problems.append(("route", route_text, error.code, error.message))
-        else:
-            if voice and not route:
-                problems.append(
-                    (
-                        "route",
-                        route_text,
-                        "voice_without_route",
-                        "Voice is TRUE: Voice Route Type must say Direct Routing, External Trunk "
-                        "or Operator Connect.",
-                    )
-                )
-            elif route and not voice:
-                problems.append(
-                    (
-                        "route",
-                        route_text,
-                        "route_without_voice",
-                        "A Voice Route Type needs Voice TRUE.",
-                    )
-                )
-        usage_text = self.cell(cells, "usage")
-        usage = Usage.USER
-        cac = USER_CAC_LIMIT
-        try:
-            usage = parse_usage(usage_text)
-        except CellError as error:
-            problems.append(("usage", usage_text, error.code, error.message))
-        cac_text = self.cell(cells, "cac_limit")
-        try:
-            given = parse_cac(cac_text)
-        except CellError as error:
-            problems.append(("cac_limit", cac_text, error.code, error.message))
-        else:
-            # Usage user has a fixed CAC of 2 (seeds/004): the cell is ignored.
-            if usage != Usage.USER and given is not None:
-                cac = given
+            try:
+                return reader(*args, text)
+            except Invalid as error:
+                problems.append((key, text, error.code, error.message))
+                return attributes.DEFAULTS[key]
+
+        voice, sms, fax = (read(key, attributes.read_flag, key) for key in attributes.FLAGS)
+        known = len(problems)
+        route = read("route", attributes.read_route)
+        if len(problems) == known and (rule := attributes.route_rule(voice, route)):
+            problems.append(("route", self.cell(cells, "route"), rule.code, rule.message))
+        usage = read("usage", attributes.read_usage)
+        cac = attributes.cac_for(usage, read("cac_limit", attributes.read_cac))
         profile_id = None
         profile_text = self.cell(cells, "calling_profile")
         if profile_text:
-            try:
-                profile_name = parse_text("calling_profile", profile_text)
-            except CellError as error:
-                problems.append(("calling_profile", profile_text, error.code, error.message))
-            else:
-                profiles = self.rules.calling_profiles
-                if profiles is not None:
-                    profile_id = profiles.get(profile_name.lower())
-                    if profile_id is None:
-                        problems.append(
-                            (
-                                "calling_profile",
-                                profile_text,
-                                "unknown_calling_profile",
-                                f"No calling profile named {profile_name!r} is available to "
-                                "this account.",
-                            )
+            profile_name = read("calling_profile", attributes.read_text, "calling_profile")
+            profiles = self.rules.calling_profiles
+            if profile_name and profiles is not None:
+                profile_id = profiles.get(profile_name.lower())
+                if profile_id is None:
+                    problems.append(
+                        (
+                            "calling_profile",
+                            profile_text,
+                            "unknown_calling_profile",
+                            f"No calling profile named {profile_name!r} is available to "
+                            "this account.",
                         )
-        texts = []
-        for key in ("sip_connection", "service_info", "tags"):
-            text = self.cell(cells, key)
-            try:
-                texts.append(parse_tags(text) if key == "tags" else parse_text(key, text))
-            except CellError as error:
-                problems.append((key, text, error.code, error.message))
-                texts.append("")
-        return (voice, flags[1], flags[2], route, usage, cac, profile_id, *texts)
+                    )
+        texts = (
+            read(key, attributes.read_tags)
+            if key == "tags"
+            else read(key, attributes.read_text, key)
+            for key in attributes.TEXTS
+        )
+        return (voice, sms, fax, route, usage, cac, profile_id, *texts)
 
     def accept(self, line, parsed, attributes) -> Iterator[StagedRow]:
         self.counts.total += 1
@@ -428,22 +361,17 @@ class Validator:
             *attributes,
         )
 
-    def check_range(self, line, first, last, end_text, attributes) -> Iterator[StagedRow]:
-        start, end = int(first.e164[1:]), int(last.e164[1:])
-        size = end - start + 1
-        problem = None
-        if first.country_code != last.country_code or len(first.e164) != len(last.e164):
-            problem = (
-                f"{first.e164} and {last.e164} differ in country code or length; a "
-                "range runs between two numbers of the same length."
-            )
-        elif size < 1:
-            problem = f"Range End {last.e164} comes before {first.e164}."
-        elif size > self.rules.max_range:
-            problem = f"The range holds {size:,} numbers; at most {self.rules.max_range:,}."
+    def check_range(self, line, first, last, end_text, values) -> Iterator[StagedRow]:
+        problem = attributes.range_problem(
+            first.e164,
+            last.e164,
+            limit=self.rules.max_range,
+            same_country=first.country_code == last.country_code,
+        )
         if problem:
             self.fail(line, [("range_end", end_text, "bad_range", problem)])
             return
+        start, end = int(first.e164[1:]), int(last.e164[1:])
         header = COLUMNS_BY_KEY["phone_number"].header
         for digits in range(start, end + 1):
             text = f"+{digits}"
@@ -458,4 +386,4 @@ class Validator:
                     )
                 )
                 continue
-            yield from self.accept(line, parsed, attributes)
+            yield from self.accept(line, parsed, values)

@@ -1,5 +1,13 @@
 from django.db import models
 
+from didhub.numbers import attributes
+
+
+def _choices(name: str, pairs: tuple[tuple[str, str], ...]) -> type[models.TextChoices]:
+    """Django choices for a vocabulary owned by ``didhub.numbers.attributes``."""
+    members = [(value.upper(), (value, label)) for value, label in pairs]
+    return models.TextChoices(name, members, module=__name__, qualname=name)
+
 
 class Channel(models.TextChoices):
     VOICE = "voice", "Voice"
@@ -7,20 +15,11 @@ class Channel(models.TextChoices):
     FAX = "fax", "Fax"
 
 
-class Route(models.TextChoices):
-    DIRECT_ROUTING = "direct_routing", "Direct Routing"
-    EXTERNAL_TRUNK = "external_trunk", "External Trunk"
-    OPERATOR_CONNECT = "operator_connect", "Operator Connect"
-
-
-class Usage(models.TextChoices):
-    USER = "user", "User"
-    SERVICE = "service", "Service"
-    CONTACT_CENTER = "contact_center", "Contact Center"
-
-
-# Usage `user` has a fixed CAC of 2 (seeds/004); the others take 1..n.
-USER_CAC_LIMIT = 2
+# Route.DIRECT_ROUTING, Route.EXTERNAL_TRUNK, Route.OPERATOR_CONNECT.
+Route = _choices("Route", attributes.ROUTES)
+# Usage.USER, Usage.SERVICE, Usage.CONTACT_CENTER.
+Usage = _choices("Usage", attributes.USAGES)
+USER_CAC_LIMIT = attributes.USER_CAC_LIMIT
 
 
 class NumberState(models.TextChoices):
@@ -36,12 +35,8 @@ class Activity(models.TextChoices):
     ACTIVE = "active", "Active"
 
 
-class SyncState(models.TextChoices):
-    NOT_LINKED = "not_linked", "Not linked"
-    PENDING_CONSENT = "pending_consent", "Pending consent"
-    PENDING = "pending", "Pending"
-    READY = "ready", "Ready"
-    FAILED = "failed", "Failed"
+# SyncState.NOT_LINKED, PENDING_CONSENT, PENDING, READY, FAILED.
+SyncState = _choices("SyncState", attributes.SYNC_STATES)
 
 
 class NumberType(models.TextChoices):

@@ -57,7 +57,8 @@ Known, deliberate differences from ``phonenumbers``
   15 digits.  ``phonenumbers`` considers a few longer numbers valid (some
   German, Indonesian, Japanese, Korean, Nigerian and Uruguayan ranges with up
   to 17 national digits); ``validate`` still gives libphonenumber's answer for
-  them, ``parse`` rejects them as ``too_long``.
+  them, ``parse`` rejects them as ``over_15_digits`` (``too_long`` is for longer
+  digit strings that are not valid numbers at all).
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ class NumberError(ValueError):
 
     ``code`` is a short machine code (``'empty'``, ``'bad_characters'``,
     ``'scientific_notation'``, ``'bad_country_code'``, ``'too_short'``,
-    ``'too_long'``, ``'invalid'``); ``message`` is a plain-English reason that
+    ``'too_long'``, ``'over_15_digits'``, ``'invalid'``); ``message`` is a plain-English reason that
     names the rule that was broken.
     """
 
@@ -1095,7 +1096,9 @@ def normalize(raw: str, country_code: str | int | None = None) -> str:
     ``'scientific_notation'`` (Excel turned the number into a float such as
     ``'1.21E+10'``; digits were lost, so nothing is guessed),
     ``'bad_country_code'``, ``'too_short'`` (fewer national digits than any
-    number of that country code has) or ``'too_long'`` (more than 15 digits);
+    number of that country code has), ``'over_15_digits'`` (a number libphonenumber
+    calls valid that has more than 15 digits: E.164 forbids it) or ``'too_long'``
+    (more than 15 digits, and not a valid number either);
     both length rules look at the number as phonenumbers would canonicalise it,
     so ``'+44 (0)…'`` or Madagascar's 7-digit short form are not rejected.
     """
@@ -1204,6 +1207,15 @@ def _finish(e164: str | None, digits: str) -> str:
         canonical = _check("+" + digits) if n < _MAX_INPUT_STRING_LENGTH else None
         if canonical is not None and len(canonical.e164) <= _E164_MAX_CHARS:
             return e164 if e164 is not None else "+" + digits
+        if canonical is not None:
+            # The one deliberate deviation from libphonenumber: E.164's cap of 15 digits.
+            raise NumberError(
+                "over_15_digits",
+                f"{canonical.e164} has {len(canonical.e164) - 1} digits: libphonenumber "
+                f"accepts it as a number of {info.describe(canonical.region)}, but E.164 "
+                f"allows at most {E164_MAX_DIGITS} digits including the country code, and "
+                "didhub keeps to E.164",
+            )
         if n > E164_MAX_DIGITS:
             raise NumberError(
                 "too_long",
