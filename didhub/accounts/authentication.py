@@ -1,8 +1,10 @@
-"""``Authorization: Token <key>`` for the API; keys are looked up by their hash."""
+"""``Authorization: Token <key>`` for the API; keys are looked up by their hash, and a
+token acts only while its user and every account above it are active."""
 
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
+from didhub.accounts.access import access_code, access_refusal
 from didhub.accounts.models import ApiToken, hash_token
 
 
@@ -25,8 +27,12 @@ class TokenAuthentication(authentication.BaseAuthentication):
             .filter(key_hash=hash_token(key))
             .first()
         )
-        if token is None or not token.user.is_active:
+        if token is None:
             raise exceptions.AuthenticationFailed("Invalid, expired or revoked token.")
+        # A deactivated user's tokens are revoked; an account switched off (itself or
+        # above it) keeps them, refused here until it is reactivated.
+        if refusal := access_refusal(token.user):
+            raise exceptions.AuthenticationFailed(refusal, code=access_code(token.user))
         now = timezone.now()
         # Stamp at most once a minute: a busy script must not turn reads into writes.
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:

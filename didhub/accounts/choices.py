@@ -13,13 +13,16 @@ class Role(models.TextChoices):
     RESELLER_ADMIN = "reseller_admin", "Reseller admin"
     ENTERPRISE_ADMIN = "enterprise_admin", "Enterprise admin"
     ENTERPRISE_VIEWER = "enterprise_viewer", "Enterprise viewer"
+    # A professional works on an enterprise's numbers (assign, release, upload where
+    # allowed) without administering its people: it manages no users.
+    PROFESSIONAL = "professional", "Professional"
 
 
 # Which roles a user may hold on which kind of account.
 ROLES_BY_ACCOUNT_KIND = {
     AccountKind.PLATFORM: {Role.PLATFORM_VIEWER, Role.PLATFORM_ADMIN},
     AccountKind.RESELLER: {Role.RESELLER_ADMIN},
-    AccountKind.ENTERPRISE: {Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_VIEWER},
+    AccountKind.ENTERPRISE: {Role.ENTERPRISE_ADMIN, Role.PROFESSIONAL, Role.ENTERPRISE_VIEWER},
 }
 
 READ_ONLY_ROLES = {Role.PLATFORM_VIEWER, Role.ENTERPRISE_VIEWER}

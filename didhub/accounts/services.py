@@ -133,6 +133,11 @@ def account_update(*, actor: User, account: Account, **changes) -> Account:
         audit.record(
             actor=actor,
             action="account.updated",
+        if changes.get("is_active") is False and account.kind == AccountKind.PLATFORM:
+            raise invalid(
+                "The platform root cannot be deactivated: nobody could sign in.",
+                field="is_active",
+            )
             obj=account,
             account=account,
             before={k: v for k, v in before.items() if after[k] != v},
@@ -214,6 +219,78 @@ def token_create(
             prefix=key[:10],
             key_hash=hash_token(key),
             scope=scope,
+USER_FIELDS = ("email", "name", "role", "is_active")
+USER_EDITABLE_FIELDS = {"name", "role", "is_active"}
+
+
+def user_update(*, actor: User | None, user: User, **changes) -> User:
+    """Change a user's name, role or access; ``actor=None`` is set-up (CLI).
+
+    Deactivating (``is_active=False``) revokes every token of the user at once, and the
+    user's portal sessions end on their next request (``didhub.accounts.backends``).
+    Reactivating restores sign-in with the password; tokens stay revoked, so scripts
+    need new ones. Nobody changes their own access (the policy's rule for
+    ``user.manage``).
+    """
+    if unknown := sorted(set(changes) - USER_EDITABLE_FIELDS):
+        raise invalid(f"{unknown[0]} cannot be changed.", field=unknown[0])
+    with transaction.atomic():
+        user = User.objects.select_for_update().select_related("account").get(pk=user.pk)
+        if actor is not None:
+            check(actor, Action.USER_MANAGE, user)
+        if "role" in changes and changes["role"] not in ROLES_BY_ACCOUNT_KIND[user.account.kind]:
+            raise invalid(
+                f"A {user.account.kind} account has no role {changes['role']!r}; choose one "
+                f"of {', '.join(sorted(ROLES_BY_ACCOUNT_KIND[user.account.kind]))}.",
+                field="role",
+            )
+        if "name" in changes:
+            changes["name"] = changes["name"].strip()
+        before = audit.snapshot(user, USER_FIELDS)
+        for field_name, value in changes.items():
+            setattr(user, field_name, value)
+        user.save(update_fields=sorted(changes) or None)
+        after = audit.snapshot(user, USER_FIELDS)
+        changed = {k for k in after if after[k] != before[k]}
+        if not changed:
+            return user
+        record_after = {k: after[k] for k in sorted(changed)}
+        if "is_active" in changed and not user.is_active:
+            action = "user.deactivated"
+            record_after["tokens_revoked"] = ApiToken.objects.filter(
+                user=user, revoked_at__isnull=True
+            ).update(revoked_at=timezone.now())
+        elif "is_active" in changed:
+            action = "user.reactivated"
+        else:
+            action = "user.updated"
+        audit.record(
+            actor=actor,
+            action=action,
+            obj=user,
+            account=user.account,
+            before={"email": user.email, **{k: before[k] for k in sorted(changed)}},
+            after=record_after,
+        )
+    return user
+
+
+def user_remove(*, actor: User | None, user: User) -> None:
+    """Remove a user and its tokens; its history stays (events keep plain values)."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().select_related("account").get(pk=user.pk)
+        if actor is not None:
+            check(actor, Action.USER_MANAGE, user)
+        audit.record(
+            actor=actor,
+            action="user.removed",
+            obj=user,
+            account=user.account,
+            before=audit.snapshot(user, USER_FIELDS),
+        )
+        user.delete()
+
+
             expires_at=expires_at,
         )
         audit.record(

@@ -9,6 +9,7 @@ import os
 import secrets
 from pathlib import Path
 
+from didhub.config.cache_url import cache_from_url
 from didhub.config.database_url import database_from_url, sqlite_database
 
 
@@ -79,6 +80,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "didhub.accounts.middleware.SwitchedOffSessionMiddleware",
 ]
 
 ROOT_URLCONF = "didhub.config.urls"
@@ -109,6 +111,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "/"
+# Refuses deactivated users and users of deactivated accounts (at any depth above them).
+AUTHENTICATION_BACKENDS = ["didhub.accounts.backends.ActiveAccountBackend"]
 LOGOUT_REDIRECT_URL = "web:login"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -161,6 +165,12 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+DIDHUB_TRUSTED_PROXIES = int(os.environ.get("DIDHUB_TRUSTED_PROXIES", 0))
+# The portal's sign-in: after this many failures within the window, an email address and
+# a client address are each refused, right password or not, until the window has passed.
+DIDHUB_LOGIN_FAILURES = int(os.environ.get("DIDHUB_LOGIN_FAILURES", 10))
+DIDHUB_LOGIN_WINDOW_MINUTES = int(os.environ.get("DIDHUB_LOGIN_WINDOW_MINUTES", 15))
+
         "didhub.accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -185,6 +195,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_THROTTLE_RATES": {
         "user": os.environ.get("DIDHUB_THROTTLE_USER", "6000/min"),
+    # X-Forwarded-For is believed only as far as DIDHUB_TRUSTED_PROXIES proxies in front of
+    # didhub append to it; 0 (the default) takes the connecting address and ignores the
+    # header, so a client cannot pick the address it is counted under.
+    "NUM_PROXIES": DIDHUB_TRUSTED_PROXIES,
         "anon": os.environ.get("DIDHUB_THROTTLE_ANON", "60/min"),
         "auth": os.environ.get("DIDHUB_THROTTLE_AUTH", "30/min"),
     },
@@ -232,12 +246,11 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "didhub",
-    }
-}
+# Throttle counts (API rates, failed sign-ins) live in a cache that every process of the
+# installation shares, or N processes would allow N times each limit: a database table by
+# default (created by `didhub migrate`), Redis when DIDHUB_CACHE_URL is set.
+DIDHUB_CACHE_URL = os.environ.get("DIDHUB_CACHE_URL", "")
+CACHES = {"default": cache_from_url(DIDHUB_CACHE_URL)}
 
 # Background work: the Django Tasks API. The embedded default keeps tasks in the
 # database and `didhub worker` runs them; DIDHUB_TASKS_IMMEDIATE=1 runs them inline.

@@ -80,11 +80,16 @@ ENTERPRISE_ADMIN_ACTIONS = {
     Action.LINK_CONSENT,
 }
 
+# A professional works on the enterprise's numbers and assignments like its administrator,
+# but does not administer its people (a "professional" is an enterprise of one person).
+PROFESSIONAL_ACTIONS = ENTERPRISE_ADMIN_ACTIONS - {Action.USER_MANAGE}
+
 ALLOWED_ACTIONS: dict[str, set[Action]] = {
     Role.PLATFORM_VIEWER: set(READ_ACTIONS),
     Role.PLATFORM_ADMIN: READ_ACTIONS | RESELLER_ACTIONS,
     Role.RESELLER_ADMIN: READ_ACTIONS | RESELLER_ACTIONS,
     Role.ENTERPRISE_ADMIN: READ_ACTIONS | ENTERPRISE_ADMIN_ACTIONS,
+    Role.PROFESSIONAL: READ_ACTIONS | PROFESSIONAL_ACTIONS,
     Role.ENTERPRISE_VIEWER: set(READ_ACTIONS),
 }
 
@@ -102,6 +107,9 @@ RESELLER_ONLY = {
     Action.CATALOG_MANAGE: "Only resellers manage carriers and profiles.",
     Action.LINK_MANAGE: "Only resellers create platform links.",
     Action.CALLS_RECORD: "Only resellers and the platform record call events.",
+}
+ADMIN_ONLY = {
+    Action.USER_MANAGE: "Only administrators manage users.",
 }
 
 
@@ -127,7 +135,7 @@ def refusal(user, action: Action, obj=None) -> str | None:
     if action not in ALLOWED_ACTIONS.get(user.role, set()):
         if user.role in ROLE_REFUSALS:
             return ROLE_REFUSALS[user.role]
-        return RESELLER_ONLY.get(action, "Your role does not allow this.")
+        return RESELLER_ONLY.get(action) or ADMIN_ONLY.get(action, "Your role does not allow this.")
     rule = OBJECT_RULES.get(action)
     return rule(user, obj) if rule and obj is not None else None
 
@@ -213,6 +221,14 @@ def rule_enterprise_only(user, account) -> str | None:
     return None
 
 
+def rule_user_manage(user, obj) -> str | None:
+    # Nobody deactivates, removes or re-roles themselves: an account never locks out its
+    # last administrator by accident, and a change of one's own access needs a second person.
+    if obj._meta.model_name == "user" and obj.pk == user.pk:
+        return "You cannot change your own access; ask another administrator."
+    return None
+
+
 OBJECT_RULES = {
     Action.NUMBER_DELETE: rule_delete,
     Action.NUMBER_CHANGE_CARRIER: rule_change_carrier,
@@ -223,4 +239,5 @@ OBJECT_RULES = {
     Action.NUMBER_RECLAIM: rule_reclaim,
     Action.TARGET_MANAGE: rule_enterprise_only,
     Action.LINK_MANAGE: rule_enterprise_only,
+    Action.USER_MANAGE: rule_user_manage,
 }

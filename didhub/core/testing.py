@@ -4,8 +4,8 @@
               │                   └─ Globex (enterprise, allow external numbers)
               └─ Foreign Reseller ── Initech (enterprise)
 
-Every role has a user; ``Foreign Reseller`` and ``Initech`` are the foreign tenant
-that isolation tests try to reach.
+Every role has a user (Acme has its admin, a professional and a viewer); ``Foreign
+Reseller`` and ``Initech`` are the foreign tenant that isolation tests try to reach.
 """
 
 from dataclasses import dataclass
@@ -30,6 +30,7 @@ class Tree:
     sub_admin: User
     acme_admin: User
     acme_viewer: User
+    acme_pro: User
     globex_admin: User
     foreign_admin: User
     initech_admin: User
@@ -74,6 +75,7 @@ def build_tree() -> Tree:
         sub_admin=user(sub, "admin@sub.test", Role.RESELLER_ADMIN),
         acme_admin=user(acme, "admin@acme.test", Role.ENTERPRISE_ADMIN),
         acme_viewer=user(acme, "viewer@acme.test", Role.ENTERPRISE_VIEWER),
+        acme_pro=user(acme, "pro@acme.test", Role.PROFESSIONAL),
         globex_admin=user(globex, "admin@globex.test", Role.ENTERPRISE_ADMIN),
         foreign_admin=user(foreign, "admin@foreign.test", Role.RESELLER_ADMIN),
         initech_admin=user(initech, "admin@initech.test", Role.ENTERPRISE_ADMIN),

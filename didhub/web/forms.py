@@ -5,19 +5,42 @@ form never offers what the acting user cannot see.
 """
 
 from django import forms
+from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
 
+from didhub.accounts.backends import REFUSAL_ATTRIBUTE
 from didhub.accounts.choices import AccountKind, TokenScope
 from didhub.accounts.models import Account
+from didhub.accounts.signin import SignInThrottle, locked_message
 from didhub.numbers.choices import Channel, Route, TargetKind, Usage
 from didhub.numbers.models import CallingProfile, Carrier, SmsProfile, Target
 from didhub.sync.choices import Connector, LinkMode
 
 
 class LoginForm(AuthenticationForm):
+    """Sign-in, refused while the email or the client address is locked by failures
+    (``didhub.accounts.signin``), and for users switched off (``accounts.backends``)."""
+
     username = forms.EmailField(
         label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
+
+    def clean(self):
+        email, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if not email or not password:
+            return self.cleaned_data
+        throttle = SignInThrottle(self.request, email)
+        if minutes := throttle.locked_for():
+            raise forms.ValidationError(locked_message(minutes), code="locked")
+        self.user_cache = authenticate(self.request, username=email, password=password)
+        if self.user_cache is None:
+            if refusal := getattr(self.request, REFUSAL_ATTRIBUTE, None):
+                # The password was right: the person may learn that access is switched off.
+                raise forms.ValidationError(refusal, code="inactive")
+            throttle.record_failure()
+            raise self.get_invalid_login_error()
+        throttle.forget_email_failures()
+        return self.cleaned_data
 
 
 class AccountChoiceField(forms.ModelChoiceField):

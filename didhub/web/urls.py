@@ -74,6 +74,15 @@ urlpatterns = [
     path("links/<int:pk>/consent/", links.link_consent, name="link_consent"),
     path("links/<int:pk>/resync/", links.link_resync, name="link_resync"),
     path(
+        "accounts/<int:pk>/deactivate/", accounts.account_deactivate, name="account_deactivate"
+    ),
+    path(
+        "accounts/<int:pk>/reactivate/", accounts.account_reactivate, name="account_reactivate"
+    ),
+    path("users/", accounts.user_list, name="user_list"),
+    path("users/<int:pk>/deactivate/", accounts.user_deactivate, name="user_deactivate"),
+    path("users/<int:pk>/reactivate/", accounts.user_reactivate, name="user_reactivate"),
+    path(
         "links/<int:pk>/messages/<int:mid>/replay/",
         links.link_message_replay,
         name="link_message_replay",

@@ -3,8 +3,8 @@
 from django.db.models import Q
 from rest_framework import serializers
 
-from didhub.accounts.choices import AccountKind, TokenScope
-from didhub.accounts.models import Account, ApiToken
+from didhub.accounts.choices import AccountKind, Role, TokenScope
+from didhub.accounts.models import Account, ApiToken, User
 from didhub.core.api.fields import VisibleRelatedField
 from didhub.numbers.models import Carrier, SmsProfile
 
@@ -123,6 +123,36 @@ class TokenCreateSerializer(serializers.Serializer):
 class TokenCreatedSerializer(TokenSerializer):
     key = serializers.CharField(help_text="The secret key; shown in this answer only.")
 
+
+
+class UserSerializer(serializers.ModelSerializer):
+    account = serializers.PrimaryKeyRelatedField(read_only=True)
+    account_name = serializers.CharField(source="account.name", read_only=True)
+    is_active = serializers.BooleanField(
+        read_only=True,
+        help_text="False once deactivated: the user cannot sign in and its tokens are revoked.",
+    )
+
+    class Meta:
+        model = User
+        fields = ("id", "email", "name", "account", "account_name", "role", "is_active")
+        read_only_fields = fields
+
+
+class UserUpdateSerializer(serializers.Serializer):
+    """What an administrator changes of a user: its name, its role, its access."""
+
+    name = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    role = serializers.ChoiceField(
+        choices=Role.choices,
+        required=False,
+        help_text="One of the roles of the user's kind of account.",
+    )
+    is_active = serializers.BooleanField(
+        required=False,
+        help_text="false deactivates the user (sign-in refused, every token revoked); "
+        "true reactivates it (tokens stay revoked).",
+    )
     class Meta(TokenSerializer.Meta):
         fields = (*TokenSerializer.Meta.fields, "key")
         read_only_fields = fields

@@ -1,4 +1,4 @@
-"""Accounts and tokens under /api/v1/."""
+"""Accounts, users and tokens under /api/v1/."""
 
 from django.urls import path
 
@@ -14,6 +14,8 @@ urlpatterns = [
         views.AccountInventoryView.as_view(),
         name="account_inventory",
     ),
+    path("users/", views.UserListView.as_view(), name="user_list"),
+    path("users/<int:pk>/", views.UserDetailView.as_view(), name="user_detail"),
     path("tokens/", views.TokenListView.as_view(), name="token_list"),
     path("tokens/<int:pk>/", views.TokenDetailView.as_view(), name="token_detail"),
 ]

@@ -1,5 +1,6 @@
-"""Accounts with their inventory, and the user's own API tokens."""
+"""Accounts with their inventory, the users of your accounts, and your own API tokens."""
 
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -12,8 +13,11 @@ from didhub.accounts.api.serializers import (
     TokenCreatedSerializer,
     TokenCreateSerializer,
     TokenSerializer,
+    UserSerializer,
+    UserUpdateSerializer,
 )
 from didhub.accounts.models import Account, ApiToken
+from didhub.accounts.selectors import UserFilterSet, user_list, users_visible_to
 from didhub.core.api.schema import problems
 from didhub.core.api.throttling import AuthRateThrottle
 from didhub.core.api.views import ApiGenericView, visible_object
@@ -165,6 +169,79 @@ class AccountInventoryView(ApiGenericView):
     def get(self, request, pk):
         account = visible_object(Account.objects.visible_to(request.user), pk, "account")
         return Response(selectors.account_inventory(user=request.user, account=account))
+
+
+class UserListView(ApiGenericView):
+    serializer_class = UserSerializer
+    ordering_fields = {
+        "id": "id",
+        "email": "email",
+        "name": "name",
+        "role": "role",
+        "account": "account__path",
+    }
+    default_ordering = "email"
+    tiebreak = "id"
+    # The selector's FilterSet, named here so the schema documents its filters.
+    filterset_class = UserFilterSet
+    filter_backends = [DjangoFilterBackend]
+
+    def get_queryset(self):
+        return users_visible_to(self.request.user)
+
+    @extend_schema(
+        operation_id="users_list",
+        summary="Users of your accounts",
+        description="The people of your account and of every account below it, "
+        "deactivated ones included (`is_active=false`).",
+        responses={200: UserSerializer(many=True), **problems(400)},
+    )
+    def get(self, request):
+        page = self.paginate_queryset(user_list(user=request.user, filters=request.query_params))
+        return self.get_paginated_response(UserSerializer(page, many=True).data)
+
+
+class UserDetailView(ApiGenericView):
+    serializer_class = UserSerializer
+
+    def get_object(self):
+        return visible_object(users_visible_to(self.request.user), self.kwargs["pk"], "user")
+
+    @extend_schema(
+        operation_id="users_retrieve",
+        summary="One user",
+        responses={200: UserSerializer, **problems(404)},
+    )
+    def get(self, request, pk):
+        return Response(UserSerializer(self.get_object()).data)
+
+    @extend_schema(
+        operation_id="users_partial_update",
+        summary="Deactivate, reactivate, rename or change the role of a user",
+        description="`is_active: false` deactivates: the user can no longer sign in, "
+        "its portal sessions end on their next request and every API token it holds is "
+        "revoked. `true` reactivates it (new tokens are needed). Administrators of the "
+        "user's account or an account above it may do this, never to themselves.",
+        request=UserUpdateSerializer,
+        responses={200: UserSerializer, **problems(400, 403, 404)},
+        examples=[OpenApiExample("deactivate", value={"is_active": False}, request_only=True)],
+    )
+    def patch(self, request, pk):
+        user = self.get_object()
+        serializer = UserUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_update(actor=request.user, user=user, **serializer.validated_data)
+        return Response(UserSerializer(user).data)
+
+    @extend_schema(
+        operation_id="users_destroy",
+        summary="Remove a user",
+        description="The user and its tokens go; its history stays in the audit log.",
+        responses={204: None, **problems(403, 404)},
+    )
+    def delete(self, request, pk):
+        services.user_remove(actor=request.user, user=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class TokenListView(ApiGenericView):

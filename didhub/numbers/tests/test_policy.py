@@ -20,38 +20,46 @@ ROLE_ORDER = [
     Role.PLATFORM_ADMIN,
     Role.RESELLER_ADMIN,
     Role.ENTERPRISE_ADMIN,
+    Role.PROFESSIONAL,
     Role.ENTERPRISE_VIEWER,
 ]
 
 # Outcome on the actor's own objects, per role: platform admin, platform viewer,
-# reseller admin, enterprise admin, enterprise viewer.
+# reseller admin, enterprise admin, professional, enterprise viewer.
 ADMINS_AND_RESELLERS = {"platform_admin": A, "reseller_admin": A, "enterprise_admin": D}
 EVERY_ADMIN = {"platform_admin": A, "reseller_admin": A, "enterprise_admin": A}
+# A professional works on numbers and assignments as an enterprise admin does.
+NUMBER_WORK = {**EVERY_ADMIN, "professional": A}
 EXPECTED = {
-    Action.VIEW: {**EVERY_ADMIN, "platform_viewer": A, "enterprise_viewer": A},
-    Action.EXPORT: {**EVERY_ADMIN, "platform_viewer": A, "enterprise_viewer": A},
+    Action.VIEW: {**NUMBER_WORK, "platform_viewer": A, "enterprise_viewer": A},
+    Action.EXPORT: {**NUMBER_WORK, "platform_viewer": A, "enterprise_viewer": A},
     Action.NUMBER_UPDATE: ADMINS_AND_RESELLERS,
     Action.NUMBER_CHANGE_CARRIER: ADMINS_AND_RESELLERS,
     Action.NUMBER_DELEGATE: ADMINS_AND_RESELLERS,
     Action.NUMBER_RECLAIM: ADMINS_AND_RESELLERS,
     # Only the uploading account deletes (seeds/001): not even the platform admin deletes
     # what a reseller uploaded.
-    Action.NUMBER_DELETE: {**EVERY_ADMIN, "platform_admin": D},
-    Action.NUMBER_ASSIGN: EVERY_ADMIN,
-    Action.NUMBER_UNASSIGN: EVERY_ADMIN,
-    Action.NUMBER_RESERVE: EVERY_ADMIN,
-    Action.NUMBER_RELEASE: EVERY_ADMIN,
-    Action.NUMBER_RESTORE: EVERY_ADMIN,
+    Action.NUMBER_DELETE: {**NUMBER_WORK, "platform_admin": D},
+    Action.NUMBER_ASSIGN: NUMBER_WORK,
+    Action.NUMBER_UNASSIGN: NUMBER_WORK,
+    Action.NUMBER_RESERVE: NUMBER_WORK,
+    Action.NUMBER_RELEASE: NUMBER_WORK,
+    Action.NUMBER_RESTORE: NUMBER_WORK,
     # Enterprises upload only when their reseller allows it (Globex does, Acme not).
-    Action.NUMBERS_UPLOAD: {**EVERY_ADMIN, "enterprise_admin": "allow_external_numbers"},
+    Action.NUMBERS_UPLOAD: {
+        **NUMBER_WORK,
+        "enterprise_admin": "allow_external_numbers",
+        "professional": "allow_external_numbers",
+    },
     Action.ACCOUNT_CREATE_CHILD: ADMINS_AND_RESELLERS,
     Action.ACCOUNT_UPDATE: ADMINS_AND_RESELLERS,
     Action.ACCOUNT_DELETE: ADMINS_AND_RESELLERS,
+    # ... but it administers no people.
     Action.USER_MANAGE: EVERY_ADMIN,
-    Action.TARGET_MANAGE: EVERY_ADMIN,
+    Action.TARGET_MANAGE: NUMBER_WORK,
     Action.CATALOG_MANAGE: ADMINS_AND_RESELLERS,
     Action.LINK_MANAGE: ADMINS_AND_RESELLERS,
-    Action.LINK_CONSENT: EVERY_ADMIN,
+    Action.LINK_CONSENT: NUMBER_WORK,
     Action.CALLS_RECORD: ADMINS_AND_RESELLERS,
 }
 NUMBER_ACTIONS = {action for action in Action if action.value.startswith("number.")}
@@ -71,6 +79,7 @@ USERS = [
     "sub_admin",
     "acme_admin",
     "acme_viewer",
+    "acme_pro",
     "globex_admin",
     "foreign_admin",
     "initech_admin",
@@ -86,6 +95,7 @@ def places(tree, name: str) -> tuple:
         "sub_admin": (tree.sub, tree.acme),
         "acme_admin": (tree.acme, tree.acme),
         "acme_viewer": (tree.acme, tree.acme),
+        "acme_pro": (tree.acme, tree.acme),
         "globex_admin": (tree.globex, tree.globex),
         "foreign_admin": (tree.foreign, tree.initech),
         "initech_admin": (tree.initech, tree.initech),

@@ -4,13 +4,16 @@ were its administrator)."""
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_POST
 
+from didhub.accounts import selectors as user_selectors
 from didhub.accounts import services as account_services
+from didhub.accounts.access import switched_off_among
 from didhub.accounts.choices import AccountKind
-from didhub.accounts.models import Account
+from didhub.accounts.models import Account, User
 from didhub.core.errors import DomainError
 from didhub.core.policy import Action, allows, check
 from didhub.web.acting import account_close, account_open, acting_user, is_acting
@@ -41,9 +44,11 @@ def account_list(request):
         accounts = accounts.filter(name__icontains=query)
     rows = list(accounts[: TREE_LIMIT + 1])
     base_depth = actor.account.depth
+    switched_off = switched_off_among(rows)
     for account in rows:
         account.indent = (account.depth - base_depth) * 22
         account.can_edit = allows(actor, Action.ACCOUNT_UPDATE, account)
+        account.switched_off = account.pk in switched_off
     context = {
         "section": "accounts",
         "accounts": rows[:TREE_LIMIT],
@@ -142,6 +147,141 @@ def account_delete(request, pk):
         "cancel_url": reverse("web:account_list"),
     }
     return render_page(request, "web/confirm.html", context)
+def account_activation(request, pk, *, active: bool):
+    """Deactivate (or reactivate) an account below the acting one, after a confirmation.
+
+    Deactivating switches off sign-in and every token of the account and of everything
+    below it; its numbers stay where they are. Reactivating restores both.
+    """
+    actor = acting_user(request)
+    account = visible_account(actor, pk)
+    check(actor, Action.ACCOUNT_UPDATE, account)
+    if request.method == "POST" and request.POST.get("confirmed"):
+        try:
+            account_services.account_update(actor=actor, account=account, is_active=active)
+        except DomainError as error:
+            message_from(request, error)
+        else:
+            done = "reactivated" if active else "deactivated"
+            messages.success(request, f"{account.name} is {done}.")
+        return redirect("web:account_list")
+    if active:
+        question = f"Reactivate {account.name}? Its users can sign in and use their tokens again."
+    else:
+        below = Account.objects.subtree_of(account).exclude(pk=account.pk).count()
+        people = User.objects.filter(account__path__startswith=account.path, is_active=True)
+        question = (
+            f"Deactivate {account.name}? Nobody in it"
+            + (f" or in the {below:,} account{'s' if below != 1 else ''} below it" if below else "")
+            + f" can sign in or use an API token until it is reactivated "
+            f"({people.count():,} active user{'s' if people.count() != 1 else ''}). "
+            "Its numbers stay in the inventory."
+        )
+    context = {
+        "section": "accounts",
+        "question": question,
+        "confirm_label": "Reactivate" if active else "Deactivate",
+        "hidden": [],
+        "cancel_url": reverse("web:account_list"),
+    }
+    return render_page(request, "web/confirm.html", context)
+
+
+@portal_view
+def account_deactivate(request, pk):
+    return account_activation(request, pk, active=False)
+
+
+@portal_view
+def account_reactivate(request, pk):
+    return account_activation(request, pk, active=True)
+
+
+USERS_PER_PAGE = 100
+
+
+@portal_view
+def user_list(request):
+    """The people of the acting account and the accounts below it (``?account=`` narrows
+    to one account), with deactivate and reactivate where the policy allows."""
+    actor = acting_user(request)
+    filters = {key: request.GET[key] for key in ("account", "q") if request.GET.get(key)}
+    if "account" in filters:
+        filters["account_exact"] = True
+    try:
+        users = user_selectors.user_list(user=actor, filters=filters).order_by(
+            "account__path", "email"
+        )
+    except DomainError as error:
+        message_from(request, error)
+        users = user_selectors.users_visible_to(actor).none()
+    page = Paginator(users, USERS_PER_PAGE).get_page(request.GET.get("page"))
+    for person in page:
+        person.can_manage = allows(actor, Action.USER_MANAGE, person)
+    account = None
+    if "account" in filters and str(filters["account"]).isdigit():
+        account = Account.objects.visible_to(actor).filter(pk=filters["account"]).first()
+    context = {
+        "section": "users",
+        "page": page,
+        "account": account,
+        "query": filters.get("q", ""),
+        "switched_off": switched_off_among({person.account for person in page}),
+    }
+    return render_page(request, "web/accounts/users.html", context)
+
+
+def user_activation(request, pk, *, active: bool):
+    actor = acting_user(request)
+    person = get_object_or_404(user_selectors.users_visible_to(actor), pk=pk)
+    check(actor, Action.USER_MANAGE, person)
+    back_to = f"{reverse('web:user_list')}?account={person.account_id}"
+    if request.method == "POST" and request.POST.get("confirmed"):
+        try:
+            account_services.user_update(actor=actor, user=person, is_active=active)
+        except DomainError as error:
+            message_from(request, error)
+        else:
+            if active:
+                messages.success(request, f"{person.email} is reactivated and can sign in again.")
+            else:
+                messages.success(
+                    request,
+                    f"{person.email} is deactivated: signed out, and every API token revoked.",
+                )
+        return redirect(back_to)
+    if active:
+        question = (
+            f"Reactivate {person.email}? They sign in with their password again; "
+            "their revoked API tokens stay revoked."
+        )
+    else:
+        tokens = person.tokens.filter(revoked_at__isnull=True).count()
+        question = (
+            f"Deactivate {person.email} ({person.get_role_display()} of {person.account.name})? "
+            f"They are signed out at their next click and their {tokens:,} active API "
+            f"token{'s' if tokens != 1 else ''} {'are' if tokens != 1 else 'is'} revoked."
+        )
+    context = {
+        "section": "users",
+        "question": question,
+        "confirm_label": "Reactivate" if active else "Deactivate",
+        "hidden": [],
+        "cancel_url": back_to,
+    }
+    return render_page(request, "web/confirm.html", context)
+
+
+@portal_view
+def user_deactivate(request, pk):
+    return user_activation(request, pk, active=False)
+
+
+@portal_view
+def user_reactivate(request, pk):
+    return user_activation(request, pk, active=True)
+
+
 
 
 @portal_view

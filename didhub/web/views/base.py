@@ -48,6 +48,7 @@ def navigation(actor) -> list[dict]:
         items.append(
             {"name": "accounts", "label": "Accounts", "url": "web:account_list", "icon": "tree"}
         )
+    items.append({"name": "users", "label": "Users", "url": "web:user_list", "icon": "user"})
     items.append({"name": "targets", "label": "Targets", "url": "web:target_list", "icon": "user"})
     # Every role reads the links of its subtree; the list offers only what it may change.
     items.append(

@@ -1,12 +1,13 @@
-"""``didhub user add EMAIL --account NAME --role ROLE [--password P] [--token]``."""
+"""``didhub user add EMAIL --account NAME --role ROLE [--password P] [--token]``, and
+``didhub user deactivate|reactivate|remove EMAIL`` for offboarding."""
 
 import secrets
 
 from django.core.management.base import BaseCommand, CommandError
 
 from didhub.accounts import services
-from didhub.accounts.choices import Role, TokenScope
-from didhub.accounts.models import Account
+from didhub.accounts.choices import READ_ONLY_ROLES, Role, TokenScope
+from didhub.accounts.models import Account, User
 from didhub.core.errors import DomainError
 
 
@@ -25,7 +26,10 @@ def find_account(name_or_id: str) -> Account:
 
 
 class Command(BaseCommand):
-    help = "Manage users: `user add EMAIL --account NAME --role ROLE [--token]`."
+    help = (
+        "Manage users: `user add EMAIL --account NAME --role ROLE [--token]`, "
+        "`user deactivate EMAIL`, `user reactivate EMAIL`, `user remove EMAIL`."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="subcommand", required=True)
@@ -39,8 +43,16 @@ class Command(BaseCommand):
             "--token", action="store_true", help="Also create an API token and print it once."
         )
         add.add_argument("--token-scope", default=TokenScope.WRITE, choices=TokenScope.values)
+        for name, text in (
+            ("deactivate", "Stop a user: sign-in refused, sessions ended, every token revoked."),
+            ("reactivate", "Let a deactivated user sign in again (tokens stay revoked)."),
+            ("remove", "Remove a user and its tokens; its history stays."),
+        ):
+            sub.add_parser(name, help=text).add_argument("email")
 
     def handle(self, *args, subcommand, **options):
+        if subcommand != "add":
+            return self.change(subcommand, options["email"])
         account = find_account(options["account"])
         password = options["password"] or secrets.token_urlsafe(12)
         try:
@@ -57,9 +69,34 @@ class Command(BaseCommand):
                 self.stdout.write(f"Password: {password}")
             if options["token"]:
                 scope = options["token_scope"]
-                if options["role"] in (Role.PLATFORM_VIEWER, Role.ENTERPRISE_VIEWER):
+                if options["role"] in READ_ONLY_ROLES:
                     scope = TokenScope.READ
                 _, key = services.token_create(actor=user, name="CLI token", scope=scope)
                 self.stdout.write(f"API token ({scope}): {key}")
         except DomainError as error:
             raise CommandError(error.message) from error
+
+    def change(self, subcommand: str, email: str) -> None:
+        user = User.objects.select_related("account").filter(email=email.strip().lower()).first()
+        if user is None:
+            raise CommandError(f"No user {email!r}.")
+        try:
+            if subcommand == "remove":
+                services.user_remove(actor=None, user=user)
+                self.stdout.write(f"Removed {user.email} from {user.account}.")
+                return
+            active = subcommand == "reactivate"
+            if user.is_active == active:
+                state = "active" if active else "deactivated"
+                self.stdout.write(f"{user.email} is already {state}.")
+                return
+            user = services.user_update(actor=None, user=user, is_active=active)
+        except DomainError as error:
+            raise CommandError(error.message) from error
+        if active:
+            self.stdout.write(f"Reactivated {user.email}; it signs in with its password again.")
+        else:
+            self.stdout.write(
+                f"Deactivated {user.email}: sign-in refused, its sessions end and every "
+                "token it held is revoked."
+            )
