@@ -146,7 +146,7 @@ def _validate_shared(import_id, table, rules, reread, processes, progress) -> Ou
             if not committed:
                 process.kill()  # its connection closes and its transaction rolls back
             process.join()
-    return settle(import_id, parts)
+    return settle(import_id, parts, reread)
 
 
 def _result(process, pipe):
@@ -191,12 +191,13 @@ def _helper(import_id, reread, rules, index, processes, pipe, parents_end, helpe
             pipe.send(("failed", f"{type(error).__name__}: {error}"))
 
 
-def settle(import_id: int, parts: list[Outcome]) -> Outcome:
+def settle(import_id: int, parts: list[Outcome], reread=None) -> Outcome:
     """One outcome from the parts of a shared file, duplicates across parts settled.
 
     A number staged by several processes stays on its first line; the later lines are
     taken out of staging and reported as duplicates of it, and every duplicate
-    reported inside a process names that first line.
+    reported inside a process names that first line. ``reread`` (the file's path and
+    opener) gives those later lines' numbers as typed.
     """
     lines: dict[int, set[int]] = {}
     for position, part in enumerate(parts):
@@ -222,7 +223,10 @@ def settle(import_id: int, parts: list[Outcome]) -> Outcome:
     counts.valid -= len(later)
     counts.duplicate += len(later)
     errors = [_first_named(error, first_line) for error in errors]
-    errors.extend(duplicate_error(line, e164, first) for line, e164, first in later)
+    typed = _typed_numbers(reread, {line for line, _, _ in later}) if later and reread else {}
+    errors.extend(
+        duplicate_error(line, e164, first, typed.get(line, "")) for line, e164, first in later
+    )
     # Every line belongs to one process, so ordering by line restores one reader's order;
     # the numbers of a range line are reported in the range's order, as one reader does.
     settled_lines = {line for line, _, _ in later}
@@ -234,5 +238,30 @@ def _first_named(error: RowError, first_line: dict[int, int]) -> RowError:
     """A duplicate reported inside one process, naming the first line over all of them."""
     if error.code != DUPLICATE or not first_line:
         return error
-    first = first_line.get(int(error.value[1:]))
-    return error if first is None else duplicate_error(error.line, error.value, first)
+    first = first_line.get(int(error.number[1:]))
+    if first is None:
+        return error
+    return duplicate_error(error.line, error.number, first, error.value)
+
+
+def _typed_numbers(reread, lines: set[int]) -> dict[int, str]:
+    """The Phone Number cells of some lines, as typed, read again from the file.
+
+    Only duplicates that two processes each saw once need this, so the file is read
+    again (no validation) only when there are some, and only up to the last of them.
+    """
+    path, opener = reread
+    with open(path, "rb") as stream:
+        table = opener(stream)
+        index = table.keys.index("phone_number")
+        # A range line's numbers were not typed one by one: they are shown as E.164.
+        end = table.keys.index("range_end") if "range_end" in table.keys else None
+        found: dict[int, str] = {}
+        last = max(lines)
+        for line, cells in table.rows:
+            ranged = end is not None and end < len(cells) and cells[end].strip()
+            if line in lines and index < len(cells) and not ranged:
+                found[line] = cells[index]
+            if line >= last:
+                break
+    return found

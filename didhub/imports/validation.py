@@ -37,6 +37,8 @@ class RowError:
     value: str
     code: str
     message: str
+    # For a duplicate: the E.164 number it repeats (``value`` is the cell as typed).
+    number: str = ""
 
 
 @dataclass
@@ -69,10 +71,19 @@ class Counts:
     duplicate: int = 0
 
 
-def duplicate_error(line: int, e164: str, first: int) -> RowError:
-    """A number repeated on ``line``: the file holds it already on line ``first``."""
+def duplicate_error(line: int, e164: str, first: int, typed: str = "") -> RowError:
+    """A number repeated on ``line``: the file holds it already on line ``first``.
+
+    The value is the cell as typed (a person finds ``(212) 555-0100`` in the file, not
+    ``+12125550100``); the message names the number both lines stand for.
+    """
     header = COLUMNS_BY_KEY["phone_number"].header
-    return RowError(line, header, e164, DUPLICATE, f"{e164} is already on line {first}.")
+    typed = typed.strip()
+    if typed and typed != e164:
+        message = f"{typed} is {e164}, already on line {first}."
+    else:
+        message = f"{e164} is already on line {first}."
+    return RowError(line, header, shown(typed or e164), DUPLICATE, message, e164)
 
 
 def shown(value: str) -> str:
@@ -119,6 +130,11 @@ class Validator:
         index = self.position.get(key)
         value = cells[index].strip() if index is not None and index < len(cells) else ""
         return value or self.defaults.get(key, "")
+
+    def given(self, cells: list[str], key: str) -> bool:
+        """Whether the row itself has a value for ``key`` (not the upload's default)."""
+        index = self.position.get(key)
+        return index is not None and index < len(cells) and bool(cells[index].strip())
 
     def __iter__(self) -> Iterator[StagedRow]:
         fast = self.fast_row
@@ -239,7 +255,7 @@ class Validator:
         if problems:
             self.fail(line, problems)
             return
-        yield from self.accept(line, first, attributes)
+        yield from self.accept(line, first, attributes, number_text)
 
     def number(self, text, cc_text, problems, key="phone_number"):
         if not text:
@@ -313,6 +329,10 @@ class Validator:
         voice, sms, fax = (read(key, attributes.read_flag, key) for key in attributes.FLAGS)
         known = len(problems)
         route = read("route", attributes.read_route)
+        if not voice and not self.given(cells, "route"):
+            # A default route is for the voice numbers of the upload (an export mixes
+            # voice and SMS-only numbers): a number without voice keeps none.
+            route = ""
         if len(problems) == known and (rule := attributes.route_rule(voice, route)):
             problems.append(("route", self.cell(cells, "route"), rule.code, rule.message))
         usage = read("usage", attributes.read_usage)
@@ -342,13 +362,13 @@ class Validator:
         )
         return (voice, sms, fax, route, usage, cac, profile_id, *texts)
 
-    def accept(self, line, parsed, attributes) -> Iterator[StagedRow]:
+    def accept(self, line, parsed, attributes, typed="") -> Iterator[StagedRow]:
         self.counts.total += 1
         key = int(parsed.e164[1:])
         first = self.seen.get(key)
         if first is not None:
             self.counts.duplicate += 1
-            self.errors.append(duplicate_error(line, parsed.e164, first))
+            self.errors.append(duplicate_error(line, parsed.e164, first, typed))
             return
         self.seen[key] = line
         self.counts.valid += 1

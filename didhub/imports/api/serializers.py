@@ -18,7 +18,8 @@ class ImportCreateSerializer(serializers.Serializer):
     as top-level fields named after the columns (``voice``, ``route``, ``usage`` ...).
     """
 
-    file = serializers.FileField(required=False, help_text="CSV or XLSX.")
+    # An empty file is the reader's to refuse, as `empty_file` like a file of blank lines.
+    file = serializers.FileField(required=False, allow_empty_file=True, help_text="CSV or XLSX.")
     numbers = serializers.ListField(
         child=serializers.JSONField(),
         required=False,

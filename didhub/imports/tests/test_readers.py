@@ -59,10 +59,10 @@ def test_utf8_bom_is_dropped_and_no_note_is_made():
     assert table.notes == []
 
 
-def test_latin1_is_read_with_a_note():
-    table, rows = table_of("Phone Number,Service Info\n+12125550100,Café\n".encode("latin-1"))
+def test_a_file_that_is_not_utf8_is_read_as_windows_1252_with_a_note():
+    table, rows = table_of("Phone Number,Service Info\n+12125550100,Café\n".encode("cp1252"))
     assert rows == [(2, ["+12125550100", "Café"])]
-    assert "Latin-1" in table.notes[0]
+    assert "Windows-1252" in table.notes[0]
 
 
 def test_blank_lines_are_skipped_counted_and_line_numbers_stay_physical():
@@ -72,10 +72,10 @@ def test_blank_lines_are_skipped_counted_and_line_numbers_stay_physical():
     assert table.blank_lines == 4
 
 
-def test_quoted_newline_keeps_the_line_of_the_record_end():
+def test_a_quoted_multi_line_record_keeps_the_line_it_starts_on():
     data = b'Phone Number,Service Info\n+12125550100,"two\nlines"\n+12125550101,x\n'
     _, rows = table_of(data)
-    assert [line for line, _ in rows] == [3, 4]
+    assert [line for line, _ in rows] == [2, 4]
 
 
 def test_unknown_columns_are_ignored_with_a_note():

@@ -32,7 +32,7 @@ def test_validation_counts_and_reports_every_rejected_row(tree):
     assert run.notes == ["1 blank line(s) skipped."]
     rows = list(run.row_errors.values_list("line", "column", "value", "code"))
     assert rows == [
-        (5, "Phone Number", "+12125550100", "duplicate"),
+        (5, "Phone Number", "212.555.0100", "duplicate"),
         (6, "Phone Number", "1.21E+10", "scientific_notation"),
         (7, "Voice Route Type", "", "voice_without_route"),
     ]

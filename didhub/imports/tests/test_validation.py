@@ -225,7 +225,7 @@ def test_duplicates_count_once_and_name_the_first_line():
     assert [row[1] for row in staged] == ["+12125550100", "+12125550101"]
     assert (counts.total, counts.valid, counts.duplicate, counts.invalid) == (4, 2, 2, 0)
     assert [(e.line, e.code, e.message) for e in errors] == [
-        (3, "duplicate", "+12125550100 is already on line 2."),
+        (3, "duplicate", "+1 (212) 555-0100 is +12125550100, already on line 2."),
         (5, "duplicate", "+12125550100 is already on line 2."),
     ]
 
