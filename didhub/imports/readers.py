@@ -126,11 +126,6 @@ def open_table(stream, name: str = "") -> Table:
     stream.seek(0)
     if head.startswith(XLSX_MAGIC) or name.lower().endswith((".xlsx", ".xlsm")):
         return open_xlsx(stream)
-    for magic, kind in SIGNATURES:
-        if head.startswith(magic):
-            raise FileError(
-                "unreadable", f"The file is {kind}, not a CSV/TSV text file or an XLSX workbook."
-            )
     return open_csv(stream)
 
 
@@ -241,8 +236,16 @@ def sniff_separator(line: str) -> str:
 def open_text(stream) -> tuple[io.TextIOWrapper, list[str]]:
     """A binary upload as text, decoded as :func:`detect_encoding` finds, and its notes.
 
-    Refuses binary files that no signature named: text holds no NUL.
+    Refuses the files :data:`SIGNATURES` names, and binary files it does not: text
+    holds no NUL.
     """
+    head = stream.read(16)
+    stream.seek(0)
+    for magic, kind in SIGNATURES:
+        if head.startswith(magic):
+            raise FileError(
+                "unreadable", f"The file is {kind}, not a CSV/TSV text file or an XLSX workbook."
+            )
     encoding = detect_encoding(stream)
     text = io.TextIOWrapper(stream, encoding=encoding.codec, errors=encoding.errors, newline="")
     if "\x00" in text.read(BINARY_PROBE):

@@ -1,4 +1,8 @@
-"""``didhub calls import FILE``: call records set numbers active (seeds/002)."""
+"""``didhub calls import FILE``: call records set numbers active (seeds/002).
+
+A file is recorded all or nothing (one transaction): when the command fails, it says
+so and nothing of the file was recorded, so it can be run again once fixed.
+"""
 
 import sys
 
@@ -6,6 +10,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from didhub.core.errors import DomainError
 from didhub.sync.cdr import calls_import_file
+
+SHOWN_ERRORS = 20
 
 
 class Command(BaseCommand):
@@ -23,20 +29,30 @@ class Command(BaseCommand):
             if show:
                 sys.stderr.write(f"\r{count:,} call records read")
 
+        nothing = "Nothing of the file was recorded."
         try:
             summary = calls_import_file(file, actor=None, progress=progress)
         except FileNotFoundError as error:
             raise CommandError(f"No such file: {file}") from error
+        except OSError as error:
+            raise CommandError(f"{file}: {error.strerror}") from error
         except DomainError as error:
-            raise CommandError(error.message) from error
+            raise CommandError(f"{file}: {error.message} [{error.code}] {nothing}") from error
+        except Exception as error:  # the transaction rolled back: say so, not a traceback
+            raise CommandError(f"{file}: the import stopped ({error}). {nothing}") from error
         if show:
             sys.stderr.write("\n")
         columns = summary["columns"]
+        for note in summary["notes"]:
+            self.stdout.write(note)
         self.stdout.write(
             f"Columns: number={columns['number']!r}, time={columns['time']!r}\n"
             f"{summary['received']:,} call records: {summary['applied']:,} applied, "
             f"{summary['unknown']:,} for unknown numbers, {summary['invalid']:,} invalid; "
             f"{summary['numbers_updated']:,} numbers updated."
         )
-        for item in summary["errors"][:20]:
-            self.stdout.write(f"  line {item['row']}: {item['message']}")
+        shown = summary["errors"][:SHOWN_ERRORS]
+        for item in shown:
+            self.stdout.write(f"  line {item['row']}: {item['message']} [{item['code']}]")
+        if summary["invalid"] > len(shown):
+            self.stdout.write(f"  and {summary['invalid'] - len(shown):,} more invalid rows.")
