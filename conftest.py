@@ -7,6 +7,16 @@ from didhub.core.testing import build_tree
 
 # Browser journeys start a live server; Django refuses that inside an event loop check.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# The tests' webhook receivers and fake platforms listen on loopback, which a webhook may
+# reach only with this setting (didhub.sync.targets); the SSRF tests turn it off. The
+# environment carries it to the worker processes that some tests start.
+os.environ.setdefault("DIDHUB_SYNC_ALLOW_PRIVATE_TARGETS", "true")
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    settings.DIDHUB_SYNC_ALLOW_PRIVATE_TARGETS = True
 
 
 @pytest.fixture(autouse=True)

@@ -294,4 +294,8 @@ DIDHUB_HOUSEKEEPING_INTERVAL = float(
 DIDHUB_WORKER_HEARTBEAT = float(os.environ.get("DIDHUB_WORKER_HEARTBEAT", 10))
 DIDHUB_WORKER_STALE_AFTER = float(os.environ.get("DIDHUB_WORKER_STALE_AFTER", 60))
 DIDHUB_WEBEX_BASE_URL = os.environ.get("DIDHUB_WEBEX_BASE_URL", "https://webexapis.com")
+# Platform sync (docs/sync.md): the keys of the credentials stored encrypted (empty: a key
+# derived from SECRET_KEY), and whether webhooks may go to loopback and private addresses.
+DIDHUB_SECRETS_KEY = os.environ.get("DIDHUB_SECRETS_KEY", "")
+DIDHUB_SYNC_ALLOW_PRIVATE_TARGETS = env_bool("DIDHUB_SYNC_ALLOW_PRIVATE_TARGETS", False)
 DIDHUB_CLICK_TO_CALL_URL = os.environ.get("DIDHUB_CLICK_TO_CALL_URL", "")

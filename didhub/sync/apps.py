@@ -7,3 +7,8 @@ class SyncConfig(AppConfig):
     name = "didhub.sync"
     label = "sync"
     verbose_name = "Platform sync"
+
+    def ready(self):
+        from didhub.sync import logs
+
+        logs.install()

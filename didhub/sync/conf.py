@@ -3,9 +3,12 @@
 ``DIDHUB_SYNC_TIMEOUT``       seconds a platform has to answer one request (10)
 ``DIDHUB_SYNC_LEASE``         seconds a worker holds a message it is sending (60); a
                               worker killed mid-request leaves it to expire
-``DIDHUB_SYNC_MAX_ATTEMPTS``  attempts before a message is dead (12)
-``DIDHUB_SYNC_BACKOFF_BASE``  first retry delay in seconds, doubled per attempt (2)
-``DIDHUB_SYNC_BACKOFF_CAP``   longest retry delay in seconds (3600)
+``DIDHUB_SYNC_MAX_ATTEMPTS``  attempts before a message is dead (24; while its link is down
+                              only the probe makes attempts)
+``DIDHUB_SYNC_BACKOFF_BASE``  first delay in seconds before a link that failed is tried
+                              again, doubled per failure in a row (2)
+``DIDHUB_SYNC_BACKOFF_CAP``   longest such delay in seconds (300): a link that is down is
+                              probed at least this often
 ``DIDHUB_SYNC_BATCH``         most numbers per message (1000; Webex: at most 500)
 ``DIDHUB_SYNC_POLL``          seconds the worker waits when there is nothing to send (0.2)
 ``DIDHUB_SYNC_SENDERS``       delivery threads of one worker (0: 2 on PostgreSQL, where one
@@ -20,9 +23,9 @@ from django.conf import settings
 DEFAULTS = {
     "DIDHUB_SYNC_TIMEOUT": 10.0,
     "DIDHUB_SYNC_LEASE": 60.0,
-    "DIDHUB_SYNC_MAX_ATTEMPTS": 12,
+    "DIDHUB_SYNC_MAX_ATTEMPTS": 24,
     "DIDHUB_SYNC_BACKOFF_BASE": 2.0,
-    "DIDHUB_SYNC_BACKOFF_CAP": 3600.0,
+    "DIDHUB_SYNC_BACKOFF_CAP": 300.0,
     "DIDHUB_SYNC_BATCH": 1000,
     "DIDHUB_SYNC_POLL": 0.2,
     "DIDHUB_SYNC_SENDERS": 0,

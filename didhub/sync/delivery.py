@@ -13,10 +13,17 @@ Guarantees, and how they are kept:
   transactions serialize writers), so concurrent workers never pack the same link.
 * **Batched and coalesced.** One message carries up to ``max_batch`` numbers; several
   changes of one number waiting together become one item with its latest state.
-* **Back-off.** Failures wait ``base * 2**(attempt-1)`` seconds (capped), with equal
-  jitter; a ``Retry-After`` answer (429/503) waits exactly as long as the platform asks.
-  After ``DIDHUB_SYNC_MAX_ATTEMPTS`` attempts, or a refusal that no retry can fix, the
-  message is dead: its numbers show ``failed`` with the error, and it can be replayed.
+* **Back-off per link.** A platform that times out, refuses connections or answers 5xx,
+  429 or 401/403 is down for every message, not for one: the failure backs off the
+  *link* (``failures``, ``retry_at``: ``base * 2**(failures-1)`` seconds, capped, with
+  equal jitter, or exactly what ``Retry-After`` asks). While a link is down nothing of it
+  is sent but one message at a time, the probe, at ``retry_at``; the other messages wait
+  without spending attempts. The first delivery resets the link and brings its waiting
+  messages forward, so a platform back from an outage gets its backlog at once.
+* **Dead.** A message that has made ``DIDHUB_SYNC_MAX_ATTEMPTS`` attempts (only a probe
+  makes attempts while its link is down), or that the platform refused in a way no retry
+  can fix, is dead: its numbers show ``failed`` with the error, and it can be replayed,
+  alone or with every dead message of its link.
 """
 
 import json
@@ -27,7 +34,7 @@ import uuid
 from datetime import timedelta
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from didhub.numbers.choices import SyncState
@@ -49,10 +56,11 @@ def lease_until(now):
     return now + timedelta(seconds=conf.get("DIDHUB_SYNC_LEASE"))
 
 
-def backoff_seconds(attempts: int) -> float:
+def backoff_seconds(failures: int) -> float:
     """Exponential back-off with equal jitter: half fixed, half random."""
     base = conf.get("DIDHUB_SYNC_BACKOFF_BASE")
-    delay = min(conf.get("DIDHUB_SYNC_BACKOFF_CAP"), base * 2 ** max(attempts - 1, 0))
+    exponent = min(max(failures - 1, 0), 40)
+    delay = min(conf.get("DIDHUB_SYNC_BACKOFF_CAP"), base * 2**exponent)
     return delay / 2 + random.uniform(0, delay / 2)
 
 
@@ -120,6 +128,8 @@ def pack(link_id: int) -> OutboxMessage | None:
             if sending.exists():
                 raise LinkBusy(link_id)
             return None
+        if link.failures and link.outbox.filter(state=OutboxState.PENDING).exists():
+            return None  # the link is down: its waiting messages probe it first
         expand_imports(link)
         batch = connector_for(link).max_batch
         changes_table = SyncChange._meta.db_table
@@ -160,6 +170,9 @@ def pack(link_id: int) -> OutboxMessage | None:
             )
         if link.status != LinkStatus.SYNCING and link.status != LinkStatus.FAILED:
             PlatformLink.objects.filter(pk=link.pk).update(status=LinkStatus.SYNCING)
+        if link.failures:
+            # This message probes a link that is down: nobody else sends to it meanwhile.
+            PlatformLink.objects.filter(pk=link.pk).update(retry_at=lease_until(now))
     # The numbers are the message's now: the next sender may pack the link while this
     # one reads their documents and writes the body.
     freeze_body(message, link, changes, now)
@@ -187,15 +200,47 @@ def ensure_body(message: OutboxMessage) -> None:
 
 
 def claim_due(limit: int = 20) -> list[OutboxMessage]:
-    """Claim messages due for another attempt (and those whose worker died)."""
+    """Claim messages due for another attempt (and those whose worker died).
+
+    A link that is down gives one message, its probe, and only when no other message of
+    it is in flight; claiming the probe moves the link's ``retry_at`` past the lease, so
+    that no other sender probes it meanwhile.
+    """
     now = timezone.now()
     with transaction.atomic():
         due = list(
-            OutboxMessage.objects.select_for_update(skip_locked=True)
+            OutboxMessage.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(state=OutboxState.PENDING, next_attempt_at__lte=now)
             .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
-            .order_by("next_attempt_at", "id")[:limit]
+            .filter(Q(link__retry_at__isnull=True) | Q(link__retry_at__lte=now))
+            .annotate(link_failures=F("link__failures"))
+            .order_by("next_attempt_at", "id")[: limit * 4]
         )
+        down = {message.link_id for message in due if message.link_failures}
+        if down:
+            probing = set(
+                PlatformLink.objects.select_for_update(skip_locked=True)
+                .filter(pk__in=down)
+                .filter(Q(retry_at__isnull=True) | Q(retry_at__lte=now))
+                .values_list("pk", flat=True)
+            )
+            in_flight = set(
+                OutboxMessage.objects.filter(
+                    link_id__in=probing, state=OutboxState.PENDING, locked_until__gte=now
+                ).values_list("link_id", flat=True)
+            )
+            probes: set[int] = set()
+            claimed = []
+            for message in due:
+                if message.link_id in down:
+                    link_id = message.link_id
+                    if link_id not in probing or link_id in in_flight or link_id in probes:
+                        continue
+                    probes.add(link_id)
+                claimed.append(message)
+            due = claimed
+            PlatformLink.objects.filter(pk__in=probes).update(retry_at=lease_until(now))
+        due = due[:limit]
         for message in due:
             message.attempts += 1
             message.locked_until = lease_until(now)
@@ -279,9 +324,18 @@ def mark_ready(link_id: int, enterprise_id: int, e164s: list[str]) -> None:
 
 
 def record_success(message: OutboxMessage, result: Result) -> None:
+    """Delivered: confirm what the platform holds now, and bring the link's backlog forward.
+
+    Numbers the platform refused one by one (``result.rejected``) are neither confirmed
+    nor ready: they show ``failed`` with the platform's reason until a later delivery
+    of them succeeds, and a resync sends them again.
+    """
     now = timezone.now()
     items = items_of(message)
-    present = [item for item in items if item["op"] != Operation.REMOVE]
+    rejected = result.rejected
+    present = [
+        item for item in items if item["op"] != Operation.REMOVE and item["e164"] not in rejected
+    ]
     gone = [item["e164"] for item in items if item["op"] == Operation.REMOVE]
     with transaction.atomic():
         updated = OutboxMessage.objects.filter(pk=message.pk, state=OutboxState.PENDING).update(
@@ -289,48 +343,82 @@ def record_success(message: OutboxMessage, result: Result) -> None:
             delivered_at=now,
             locked_until=None,
             last_status=result.status,
-            last_error="",
+            last_error=rejected_summary(rejected),
         )
         if not updated:
             return  # superseded while in flight (resync, link disabled)
         execute(f"DELETE FROM {SyncChange._meta.db_table} WHERE message_id = %s", [message.pk])
         confirm(message.link_id, present, gone, now)
-        enterprise_id = PlatformLink.objects.values_list("enterprise_id", flat=True).get(
-            pk=message.link_id
-        )
+        link = PlatformLink.objects.filter(pk=message.link_id)
+        enterprise_id = link.values_list("enterprise_id", flat=True).get()
         mark_ready(message.link_id, enterprise_id, [item["e164"] for item in present])
-        PlatformLink.objects.filter(pk=message.link_id).update(last_success_at=now)
+        mark_failed(enterprise_id, rejected)
+        link.update(last_success_at=now, failures=0, retry_at=None)
+        # The platform answers: what waited for it is due now.
+        OutboxMessage.objects.filter(
+            link_id=message.link_id, state=OutboxState.PENDING, next_attempt_at__gt=now
+        ).filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now)).update(next_attempt_at=now)
         refresh_link_status(message.link_id)
 
 
+def rejected_summary(rejected: dict[str, str]) -> str:
+    if not rejected:
+        return ""
+    first = next(iter(rejected))
+    more = f" and {len(rejected) - 1:,} more" if len(rejected) > 1 else ""
+    return f"Refused one by one: {first}{more}: {rejected[first]}"
+
+
+def mark_failed(enterprise_id: int, errors: dict[str, str]) -> None:
+    """Numbers whose latest state the platform did not take, each with its reason."""
+    by_error: dict[str, list[str]] = {}
+    for e164, error in errors.items():
+        by_error.setdefault(error, []).append(e164)
+    for error, keys in by_error.items():
+        for chunk in chunked(keys):
+            Number.objects.filter(e164__in=chunk, owner_id=enterprise_id).update(
+                sync_state=SyncState.FAILED, sync_error=error
+            )
+
+
 def record_failure(message: OutboxMessage, result: Result) -> None:
+    """A failed attempt: back the link off (if the platform is down), or the message dies.
+
+    A retryable failure (no answer, 5xx, 429, 401/403) says the platform cannot take
+    anything now, so the *link* waits: ``failures`` grows and ``retry_at`` says when to
+    probe it again. A refusal of the message itself says the platform is up: the link's
+    back-off ends there.
+    """
     now = timezone.now()
     error = result.error or "The platform refused the message."
     dead = not result.retryable or message.attempts >= conf.get("DIDHUB_SYNC_MAX_ATTEMPTS")
-    if result.retry_after is not None:
-        delay = result.retry_after
-    else:
-        delay = backoff_seconds(message.attempts)
     with transaction.atomic():
+        link = PlatformLink.objects.select_for_update().filter(pk=message.link_id).first()
+        if link is None:
+            return
+        if result.retryable:
+            failures = link.failures + 1
+            delay = result.retry_after
+            if delay is None:
+                delay = backoff_seconds(failures)
+            retry_at = now + timedelta(seconds=delay)
+        else:
+            failures, retry_at = 0, None
         updated = OutboxMessage.objects.filter(pk=message.pk, state=OutboxState.PENDING).update(
             state=OutboxState.DEAD if dead else OutboxState.PENDING,
-            next_attempt_at=now + timedelta(seconds=delay),
+            next_attempt_at=retry_at or now,
             locked_until=None,
             last_status=result.status,
             last_error=error,
         )
         if not updated:
             return
-        PlatformLink.objects.filter(pk=message.link_id).update(last_error=error, last_error_at=now)
+        PlatformLink.objects.filter(pk=link.pk).update(
+            last_error=error, last_error_at=now, failures=failures, retry_at=retry_at
+        )
         if dead:
-            enterprise_id = PlatformLink.objects.values_list("enterprise_id", flat=True).get(
-                pk=message.link_id
-            )
             keys = [item["e164"] for item in items_of(message)]
-            for chunk in chunked(keys):
-                Number.objects.filter(e164__in=chunk, owner_id=enterprise_id).update(
-                    sync_state=SyncState.FAILED, sync_error=error
-                )
+            mark_failed(link.enterprise_id, dict.fromkeys(keys, error))
             refresh_link_status(message.link_id)
     logger.warning(
         "sync message %s to link %s failed (attempt %s%s): %s",
@@ -355,8 +443,12 @@ def send(message: OutboxMessage) -> bool:
 
 
 def links_with_work() -> list[int]:
-    sending = PlatformLink.objects.filter(consented_at__isnull=False).exclude(
-        status=LinkStatus.DISABLED
+    """Links with changes to pack, leaving out those down until their next probe."""
+    now = timezone.now()
+    sending = (
+        PlatformLink.objects.filter(consented_at__isnull=False)
+        .exclude(status=LinkStatus.DISABLED)
+        .filter(Q(retry_at__isnull=True) | Q(retry_at__lte=now))
     )
     return [
         link_id

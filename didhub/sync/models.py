@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from didhub.core.fields import E164Field
 from didhub.sync.choices import Connector, LinkMode, LinkStatus, OutboxState
+from didhub.sync.crypto import EncryptedTextField
 
 
 class PlatformLinkQuerySet(models.QuerySet):
@@ -34,7 +35,12 @@ class PlatformLink(models.Model):
     """An enterprise's link to an outside calling organization (seeds/004).
 
     ``credentials`` are write-only: accepted at creation, used by the connector, never
-    shown, exported, logged or written to an event.
+    shown, exported, logged or written to an event, and stored encrypted
+    (``didhub.sync.crypto``).
+
+    ``failures`` and ``retry_at`` are the link's back-off (``didhub.sync.delivery``): a
+    platform that does not answer is down for every message, so while it is, one message
+    at a time probes it at ``retry_at``, and the first delivery brings the others forward.
     """
 
     enterprise = models.ForeignKey(
@@ -46,7 +52,7 @@ class PlatformLink(models.Model):
     organization_id = models.CharField(max_length=200, blank=True)
     location_id = models.CharField(max_length=200, blank=True)
     endpoint = models.URLField(max_length=500, blank=True)
-    credentials = models.TextField(blank=True)
+    credentials = EncryptedTextField(blank=True)
     status = models.CharField(
         max_length=16, choices=LinkStatus.choices, default=LinkStatus.PENDING_CONSENT
     )
@@ -57,6 +63,12 @@ class PlatformLink(models.Model):
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
     last_success_at = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveIntegerField(
+        default=0, help_text="Attempts that failed in a row, over all the link's messages."
+    )
+    retry_at = models.DateTimeField(
+        null=True, blank=True, help_text="While the platform is down: when to probe it next."
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(

@@ -8,21 +8,25 @@ with one ``INSERT ... SELECT``; nothing loops over numbers.
 The per-number sync state is kept here too: ``pending`` while a change waits for a
 consented link, ``pending_consent`` while the enterprise's link waits for its customer,
 ``not_linked`` for numbers of enterprises without a link. The worker sets ``ready`` and
-``failed`` (``didhub.sync.delivery``).
+``failed`` (``didhub.sync.delivery``). A number that a dead message of its link carries
+stays ``failed`` when it changes again: its new change waits behind the dead message,
+so nothing of it reached the platform, and only a delivery (after a replay or a resync)
+makes it ``pending`` or ``ready`` again (``held_by_dead_message``).
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Exists, Model, OuterRef, Q
 from django.utils import timezone
 
+from didhub.numbers.attributes import starting_sync_state
 from didhub.numbers.choices import SyncState
 from didhub.numbers.models import Assignment, CallingProfile, Carrier, Number, SmsProfile, Target
-from didhub.sync.choices import LinkStatus
+from didhub.sync.choices import LinkStatus, OutboxState
 from didhub.sync.documents import SHOWN_FIELDS
-from didhub.sync.models import PlatformLink, SyncChange
+from didhub.sync.models import OutboxMessage, PlatformLink, SyncChange
 from didhub.sync.sql import execute, member_of
 
 # Ids per statement: well below SQLite's 32,766 host parameters.
@@ -40,11 +44,10 @@ class ActiveLinks:
         return bool(self.sending or self.waiting)
 
     def state_for(self, enterprise_id: int) -> str:
-        if enterprise_id in self.sending:
-            return SyncState.PENDING
-        if enterprise_id in self.waiting:
-            return SyncState.PENDING_CONSENT
-        return SyncState.NOT_LINKED
+        return starting_sync_state(
+            linked=enterprise_id in self.sending or enterprise_id in self.waiting,
+            consented=enterprise_id in self.sending,
+        )
 
 
 def active_links() -> ActiveLinks:
@@ -90,12 +93,40 @@ def insert_changes_select(
         return max(cursor.rowcount, 0)
 
 
+def held_by_dead_message():
+    """``Exists``: a dead message of the number owner's link carries the number."""
+    return Exists(
+        SyncChange.objects.filter(
+            link__enterprise_id=OuterRef("owner_id"),
+            e164=OuterRef("e164"),
+            message__state=OutboxState.DEAD,
+        )
+    )
+
+
+def held_by_dead_message_sql(alias: str) -> str:
+    """The same test as SQL over the numbers table named ``alias``, for raw statements."""
+    return (
+        f"EXISTS (SELECT 1 FROM {SyncChange._meta.db_table} dc "
+        f"JOIN {OutboxMessage._meta.db_table} dm ON dm.id = dc.message_id "
+        f"JOIN {PlatformLink._meta.db_table} dl ON dl.id = dc.link_id "
+        f"WHERE dc.e164 = {alias}.e164 AND dl.enterprise_id = {alias}.owner_id "
+        f"AND dm.state = '{OutboxState.DEAD.value}')"
+    )
+
+
 def set_sync_states(numbers, links: ActiveLinks) -> None:
-    """Bring the sync state of ``numbers`` (a queryset) in line with their owner's link."""
+    """Bring the sync state of ``numbers`` (a queryset) in line with their owner's link.
+
+    A failed number whose dead message still holds it stays failed (module docstring).
+    """
     if links.sending:
-        numbers.filter(owner_id__in=list(links.sending)).exclude(
+        moving = numbers.filter(owner_id__in=list(links.sending)).exclude(
             sync_state=SyncState.PENDING
-        ).update(sync_state=SyncState.PENDING, sync_error="")
+        )
+        moving.exclude(Q(sync_state=SyncState.FAILED) & held_by_dead_message()).update(
+            sync_state=SyncState.PENDING, sync_error=""
+        )
     if links.waiting:
         numbers.filter(owner_id__in=list(links.waiting)).exclude(
             sync_state=SyncState.PENDING_CONSENT
@@ -229,8 +260,9 @@ def enqueue_referring(*, action: str, obj: Model, fields: Iterable[str]) -> int:
             f"UPDATE {Number._meta.db_table} SET sync_state = %s, sync_error = '' "
             f"WHERE sync_state <> %s AND id IN (SELECT n.id FROM {Number._meta.db_table} n "
             f"JOIN {links} l ON l.enterprise_id = n.owner_id "
-            f"WHERE l.consented_at IS NOT NULL AND l.status <> %s AND {referring})",
-            [SyncState.PENDING, SyncState.PENDING, LinkStatus.DISABLED, obj.pk],
+            f"WHERE l.consented_at IS NOT NULL AND l.status <> %s AND {referring} "
+            f"AND NOT (n.sync_state = %s AND {held_by_dead_message_sql('n')}))",
+            [SyncState.PENDING, SyncState.PENDING, LinkStatus.DISABLED, obj.pk, SyncState.FAILED],
         )
     return queued
 

@@ -23,10 +23,13 @@ from didhub.numbers.choices import SyncState
 from didhub.numbers.models import Number
 from didhub.sync.activity import calls_record
 from didhub.sync.choices import Connector, LinkMode, LinkStatus, OutboxState
+from didhub.sync.connectors import connector_for
 from didhub.sync.delivery import refresh_link_status
 from didhub.sync.documents import digest, documents
 from didhub.sync.models import OutboxMessage, PlatformLink, SyncChange, SyncedNumber
 from didhub.sync.outbox import chunked, enqueue_full_sync, expand_imports
+from didhub.sync.targets import UnsafeTarget
+from didhub.sync.targets import check as check_target
 
 # What events and answers may show of a link; never ``credentials``.
 PUBLIC_FIELDS = (
@@ -51,6 +54,7 @@ __all__ = [
     "link_consent",
     "link_create",
     "link_disable",
+    "link_replay",
     "link_resync",
     "link_update",
     "message_replay",
@@ -84,8 +88,12 @@ def webhook_secret_is_valid(secret: str) -> bool:
     return len(key) >= WEBHOOK_SECRET_MIN_BYTES
 
 
-def validate_link(link: PlatformLink) -> None:
-    """The fields a connector needs, each with a message that names the field."""
+def validate_link(link: PlatformLink, *, check_endpoint: bool = True) -> None:
+    """The fields a connector needs, each with a message that names the field.
+
+    A webhook's endpoint is also checked for where it leads (``didhub.sync.targets``)
+    when it is new; the worker checks it again before every request.
+    """
     if link.connector not in Connector.values:
         raise invalid(f"Choose a connector: {', '.join(Connector.values)}.", field="connector")
     if link.mode not in LinkMode.values:
@@ -95,6 +103,11 @@ def validate_link(link: PlatformLink) -> None:
             URLValidator(schemes=["http", "https"])(link.endpoint)
         except ValidationError as error:
             raise invalid("A webhook needs an http(s) endpoint URL.", field="endpoint") from error
+        try:
+            if check_endpoint:
+                check_target(link.endpoint)
+        except UnsafeTarget as error:
+            raise invalid(str(error), field="endpoint") from error
         if not webhook_secret_is_valid(link.credentials):
             raise invalid(
                 "The secret must be whsec_ followed by the base64 of at least "
@@ -198,9 +211,13 @@ def link_update(*, actor, link: PlatformLink, **changes) -> PlatformLink:
         if link.status == LinkStatus.DISABLED:
             raise Conflict("This link is disabled.", code="link_disabled")
         before = audit.snapshot(link, PUBLIC_FIELDS)
+        endpoint = link.endpoint
         for name, value in changes.items():
             setattr(link, name, str(value).strip())
-        validate_link(link)
+        validate_link(link, check_endpoint=link.endpoint != endpoint)
+        if changes.keys() & {"endpoint", "credentials", "organization_id", "location_id"}:
+            # Whatever kept the platform from answering may be fixed: probe it now.
+            link.retry_at = None
         link.save()
         after = audit.snapshot(link, PUBLIC_FIELDS)
         if "credentials" in changes:
@@ -330,11 +347,22 @@ def link_consent(*, actor=None, link: PlatformLink, token: str = "") -> Platform
 
 
 def link_resync(*, actor, link: PlatformLink) -> dict:
-    """Send the platform the difference between what it should hold and what it confirmed.
+    """Send the platform the difference between what it should hold and what it holds.
 
-    Numbers with a change already on its way are left to it; dead messages are
-    superseded (their numbers are compared afresh). Running it twice queues nothing new.
+    What it holds is what it confirmed (``SyncedNumber``), corrected by what it says it
+    holds where its API can list it (Webex Calling): a number it lost is sent again, a
+    number it holds that didhub knows and the enterprise no longer holds is removed
+    (numbers didhub has never known are the customer's own and left alone). Numbers
+    with a change already on its way are left to it; dead messages are superseded
+    (their numbers are compared afresh). Running it twice queues nothing new.
     """
+    link = PlatformLink.objects.get(pk=link.pk)
+    check_link_operator(actor, link)
+    if not link.sends:
+        raise Conflict("This link waits for the customer's consent.", code="no_consent")
+    connector = connector_for(link)
+    # Read before the transaction: a platform's answer may take seconds.
+    listed = connector.list_numbers(link)
     with transaction.atomic():
         link = PlatformLink.objects.select_for_update().get(pk=link.pk)
         check_link_operator(actor, link)
@@ -345,6 +373,8 @@ def link_resync(*, actor, link: PlatformLink) -> dict:
         SyncChange.objects.filter(message__in=dead).delete()
         superseded = dead.update(state=OutboxState.SUPERSEDED)
         busy = set(SyncChange.objects.filter(link=link).values_list("e164", flat=True))
+        if listed is not None:
+            align_confirmed(link, listed, busy)
         confirmed = dict(SyncedNumber.objects.filter(link=link).values_list("e164", "digest"))
         held = list(
             Number.objects.filter(owner_id=link.enterprise_id)
@@ -366,9 +396,15 @@ def link_resync(*, actor, link: PlatformLink) -> dict:
             change.action = "resync"
         SyncChange.objects.bulk_create(changes, batch_size=1000)
         for keys in chunked([c.e164 for c in changes if c.number_id]):
-            Number.objects.filter(e164__in=keys).update(sync_state=SyncState.PENDING, sync_error="")
+            Number.objects.filter(e164__in=keys, owner_id=link.enterprise_id).update(
+                sync_state=SyncState.PENDING, sync_error=""
+            )
         refresh_link_status(link.pk)
-        summary = {"queued": len(changes), "superseded_messages": superseded}
+        summary = {
+            "queued": len(changes),
+            "superseded_messages": superseded,
+            "compared_with": "platform" if listed is not None else "confirmed",
+        }
         audit.record(
             actor=actor,
             action="platform_link.resynced",
@@ -377,6 +413,28 @@ def link_resync(*, actor, link: PlatformLink) -> dict:
             after=summary,
         )
     return summary
+
+
+def align_confirmed(link: PlatformLink, listed: set[str], busy: set[str]) -> None:
+    """Make ``SyncedNumber`` say what the platform listed, for numbers not on their way.
+
+    A confirmed number the platform no longer holds is forgotten (so it is sent again);
+    a listed number that didhub knows is recorded as held with an unknown digest (so
+    it is compared afresh: updated if the enterprise holds it, removed otherwise).
+    """
+    confirmed = set(SyncedNumber.objects.filter(link=link).values_list("e164", flat=True))
+    lost = sorted(confirmed - listed - busy)
+    for keys in chunked(lost):
+        SyncedNumber.objects.filter(link=link, e164__in=keys).delete()
+    found = sorted(listed - confirmed - busy)
+    known = []
+    for keys in chunked(found):
+        known += Number.objects.filter(e164__in=keys).values_list("e164", flat=True).distinct()
+    SyncedNumber.objects.bulk_create(
+        [SyncedNumber(link=link, e164=e164, digest="") for e164 in sorted(set(known))],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
 
 
 def check_link_operator(actor, link: PlatformLink) -> None:
@@ -389,7 +447,7 @@ def message_replay(*, actor, message: OutboxMessage) -> OutboxMessage:
     """Send a dead message again: the same body and ``webhook-id``, attempts from zero."""
     with transaction.atomic():
         message = OutboxMessage.objects.select_for_update().get(pk=message.pk)
-        link = PlatformLink.objects.get(pk=message.link_id)
+        link = PlatformLink.objects.select_for_update().get(pk=message.link_id)
         check_link_operator(actor, link)
         if message.state != OutboxState.DEAD:
             raise Conflict(
@@ -398,17 +456,7 @@ def message_replay(*, actor, message: OutboxMessage) -> OutboxMessage:
             )
         if link.status == LinkStatus.DISABLED:
             raise Conflict("This link is disabled.", code="link_disabled")
-        message.state = OutboxState.PENDING
-        message.attempts = 0
-        message.next_attempt_at = timezone.now()
-        message.locked_until = None
-        message.save()
-        keys = list(message.changes.values_list("e164", flat=True))
-        for chunk in chunked(keys):
-            Number.objects.filter(e164__in=chunk, owner_id=link.enterprise_id).update(
-                sync_state=SyncState.PENDING, sync_error=""
-            )
-        PlatformLink.objects.filter(pk=link.pk).update(status=LinkStatus.SYNCING)
+        revive(link, [message.pk])
         audit.record(
             actor=actor,
             action="platform_link.message_replayed",
@@ -416,4 +464,50 @@ def message_replay(*, actor, message: OutboxMessage) -> OutboxMessage:
             account=link.enterprise,
             after={"message_id": message.message_id},
         )
+    message.refresh_from_db()
     return message
+
+
+def link_replay(*, actor, link: PlatformLink) -> dict:
+    """Send every dead message of a link again, at once (after an outage or a fix)."""
+    with transaction.atomic():
+        link = PlatformLink.objects.select_for_update().get(pk=link.pk)
+        check_link_operator(actor, link)
+        if link.status == LinkStatus.DISABLED:
+            raise Conflict("This link is disabled.", code="link_disabled")
+        dead = list(
+            link.outbox.select_for_update()
+            .filter(state=OutboxState.DEAD)
+            .order_by("id")
+            .values_list("pk", "message_id")
+        )
+        if not dead:
+            raise Conflict("This link has no dead messages.", code="nothing_dead")
+        revive(link, [pk for pk, _ in dead])
+        audit.record(
+            actor=actor,
+            action="platform_link.replayed",
+            obj=link,
+            account=link.enterprise,
+            after={"replayed": len(dead), "message_ids": [mid for _, mid in dead]},
+        )
+    return {"replayed": len(dead)}
+
+
+def revive(link: PlatformLink, message_ids: list[int]) -> None:
+    """Dead messages due now with attempts from zero; their numbers pending; the link
+    probed at once (whatever its back-off), since someone says the platform is back."""
+    now = timezone.now()
+    for ids in chunked(message_ids):
+        OutboxMessage.objects.filter(pk__in=ids).update(
+            state=OutboxState.PENDING, attempts=0, next_attempt_at=now, locked_until=None
+        )
+        keys = list(
+            SyncChange.objects.filter(message_id__in=ids).values_list("e164", flat=True).distinct()
+        )
+        for chunk in chunked(keys):
+            Number.objects.filter(e164__in=chunk, owner_id=link.enterprise_id).update(
+                sync_state=SyncState.PENDING, sync_error=""
+            )
+    PlatformLink.objects.filter(pk=link.pk).update(retry_at=None)
+    refresh_link_status(link.pk)

@@ -1,6 +1,7 @@
 """The customer's consent page (seeds/004): opened from the link a reseller sends."""
 
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from didhub.core.errors import DomainError
@@ -22,6 +23,10 @@ def consent(request, token: str):
             "This consent link is not valid: it was used, has expired, or was replaced."
         )
         return render(request, "sync/consent.html", context, status=404)
+    if link.consent_expires_at is None or link.consent_expires_at <= timezone.now():
+        # Gone, not refused: the customer learns why, and whom to ask.
+        context["expired"] = True
+        return render(request, "sync/consent.html", context, status=410)
     if request.method == "POST":
         user = request.user if request.user.is_authenticated else None
         try:

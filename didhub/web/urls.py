@@ -73,6 +73,7 @@ urlpatterns = [
     path("links/<int:pk>/consent-link/", links.link_consent_link, name="link_consent_link"),
     path("links/<int:pk>/consent/", links.link_consent, name="link_consent"),
     path("links/<int:pk>/resync/", links.link_resync, name="link_resync"),
+    path("links/<int:pk>/replay/", links.link_replay, name="link_replay"),
     path(
         "accounts/<int:pk>/deactivate/", accounts.account_deactivate, name="account_deactivate"
     ),

@@ -130,6 +130,9 @@ expect("platform-links/<int:pk>/consent-link/", "POST", L + "consent-link/", {},
        "403 409 403 403", "403 404 404 403")
 expect("platform-links/<int:pk>/resync/", "POST", L + "resync/", {},
        "403 202 202 403", "403 404 404 403")
+# No message is dead here: replaying them all is a conflict where it is allowed.
+expect("platform-links/<int:pk>/replay/", "POST", L + "replay/", {},
+       "403 409 409 403", "403 404 404 403")
 expect("platform-links/<int:pk>/messages/", "GET", L + "messages/", {},
        "200 200 200 200", "200 404 404 404")
 # The links' outbox is empty here (no delivery ran), so a message is 404 on both sides.
@@ -140,6 +143,8 @@ expect("platform-links/<int:pk>/messages/<int:mid>/replay/", "POST",
 expect("call-events/", "POST", "call-events/", {"e164": "{number}", "at": NOW},
        "403 200 403 403", "403 200 403 403")
 expect("events/", "GET", "events/", {}, "200 200 200 200", None)
+# Everyone signed in reads the status; its figures are filtered (didhub/ops/status.py).
+expect("status/", "GET", "status/", {}, "200 200 200 200", None)
 # fmt: on
 
 

@@ -21,6 +21,14 @@ class PlatformLinkSerializer(serializers.ModelSerializer):
     has_credentials = serializers.SerializerMethodField()
     queued_changes = serializers.IntegerField(read_only=True, default=0)
     dead_messages = serializers.IntegerField(read_only=True, default=0)
+    failures = serializers.IntegerField(
+        read_only=True, help_text="Attempts that failed in a row: the platform is down."
+    )
+    retry_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="While the platform is down: when one message probes it next.",
+    )
 
     class Meta:
         model = PlatformLink
@@ -42,6 +50,8 @@ class PlatformLinkSerializer(serializers.ModelSerializer):
             "last_error",
             "last_error_at",
             "last_success_at",
+            "failures",
+            "retry_at",
             "queued_changes",
             "dead_messages",
             "created_at",
@@ -111,6 +121,18 @@ class ResyncSerializer(serializers.Serializer):
     superseded_messages = serializers.IntegerField(
         help_text="Dead messages whose numbers this resync took over."
     )
+    compared_with = serializers.ChoiceField(
+        choices=[
+            ("platform", "what the platform listed (Webex Calling)"),
+            ("confirmed", "what the platform confirmed to didhub"),
+        ],
+        help_text="platform: the platform's own list of its numbers was read and compared; "
+        "confirmed: the platform cannot be listed (webhooks) or did not answer.",
+    )
+
+
+class ReplaySerializer(serializers.Serializer):
+    replayed = serializers.IntegerField(help_text="Dead messages queued again.")
 
 
 class AssignmentDocumentSerializer(serializers.Serializer):
@@ -215,4 +237,7 @@ class CallEventsResultSerializer(serializers.Serializer):
     )
     invalid = serializers.IntegerField()
     numbers_updated = serializers.IntegerField()
+    ports_completed = serializers.IntegerField(
+        help_text="Numbers porting in whose first call completed their port (now available)."
+    )
     errors = serializers.ListField(child=serializers.DictField())

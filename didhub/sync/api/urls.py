@@ -25,6 +25,11 @@ urlpatterns = [
         name="platform_link_resync",
     ),
     path(
+        "platform-links/<int:pk>/replay/",
+        views.PlatformLinkReplayView.as_view(),
+        name="platform_link_replay",
+    ),
+    path(
         "platform-links/<int:pk>/messages/",
         views.OutboxMessageListView.as_view(),
         name="platform_link_messages",

@@ -22,6 +22,7 @@ from didhub.sync.api.serializers import (
     PlatformLinkCreateSerializer,
     PlatformLinkSerializer,
     PlatformLinkUpdateSerializer,
+    ReplaySerializer,
     ResyncSerializer,
     WebhookMessageSerializer,
 )
@@ -183,6 +184,23 @@ class PlatformLinkResyncView(ApiGenericView):
     def post(self, request, pk):
         link = selectors.link_get(user=request.user, pk=pk)
         summary = services.link_resync(actor=request.user, link=link)
+        return Response(summary, status=status.HTTP_202_ACCEPTED)
+
+
+class PlatformLinkReplayView(ApiGenericView):
+    serializer_class = ReplaySerializer
+
+    @extend_schema(
+        operation_id="platform_links_replay",
+        summary="Send every dead message of the link again",
+        description="Each with its own body and webhook-id, attempts from zero, due at once; "
+        "the link's back-off ends (it is probed now). 409 when no message is dead.",
+        request=None,
+        responses={202: ReplaySerializer, **problems(403, 404, 409)},
+    )
+    def post(self, request, pk):
+        link = selectors.link_get(user=request.user, pk=pk)
+        summary = services.link_replay(actor=request.user, link=link)
         return Response(summary, status=status.HTTP_202_ACCEPTED)
 
 

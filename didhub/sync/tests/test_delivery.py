@@ -123,9 +123,13 @@ def test_retry_after_is_honoured(tree, receiver, fast_retries):
     assert message.state == OutboxState.PENDING
     assert message.last_status == 429
     assert message.next_attempt_at.timestamp() >= before + 29
+    link = PlatformLink.objects.get()
+    assert link.retry_at == message.next_attempt_at
     # Not before the platform said so.
     assert delivery.deliver_all() == 0
+    # 30 seconds later (the clock moved: everything due is moved back).
     OutboxMessage.objects.update(next_attempt_at=message.created_at)
+    PlatformLink.objects.update(retry_at=message.created_at)
     delivery.deliver_all()
     assert OutboxMessage.objects.get().state == OutboxState.DELIVERED
 

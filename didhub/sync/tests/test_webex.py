@@ -119,7 +119,8 @@ def test_a_refused_request_is_dead_with_webex_message(tree, receiver, webex_link
     delivery.deliver_all()
     message = OutboxMessage.objects.get()
     assert message.state == OutboxState.DEAD
-    assert message.last_error == "HTTP 400: status 400"
+    # The status in words; never the text Webex answered.
+    assert message.last_error == "HTTP 400 Bad Request"
 
 
 def test_a_webex_link_needs_its_ids_and_token(tree):

@@ -242,6 +242,20 @@ def resync_message(summary: dict) -> str:
 
 @portal_view
 @require_POST
+def link_replay(request, pk):
+    """Send every dead message of the link again."""
+    actor = acting_user(request)
+    link = selectors.link_get(user=actor, pk=pk)
+    return run(
+        request,
+        link,
+        lambda: services.link_replay(actor=actor, link=link),
+        lambda summary: f"{summary['replayed']:,} dead messages are queued again.",
+    )
+
+
+@portal_view
+@require_POST
 def link_message_replay(request, pk, mid):
     """Send a dead message again: the same body and webhook-id."""
     actor = acting_user(request)
