@@ -3,9 +3,10 @@
 An OFFSET costs as much as the rows it skips, so page 20,000 of ten million numbers
 would scan 1,000,000 rows. A cursor instead remembers the sort value and the E.164 text
 of the page's edge row (E.164 is unique, so it breaks ties) and asks for the rows after
-it: one index range scan whatever the page. Counts are exact up to ``COUNT_CAP`` and
-shown as "1,000+" beyond: counting further would cost more than the page itself at
-millions of rows (the bulk confirmation page counts exactly what it will change).
+it: one index range scan whatever the page. Counts are exact up to ``COUNT_CAP``
+(as the API's are) and shown as "more than 10,000" beyond, with a link that asks for
+the exact count (``exact=True``): counting millions of rows on every page would cost
+more than the page itself. Nothing is capped silently: the label says when it is.
 """
 
 import base64
@@ -16,7 +17,9 @@ from dataclasses import dataclass
 from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Concat
 
-COUNT_CAP = 1_000
+from didhub.accounts.choices import AccountKind
+
+COUNT_CAP = 10_000
 
 
 def _flag(name: str):
@@ -32,6 +35,23 @@ SORT_KEYS = {
     ),
     "route": F("route"),
     "owner": F("owner__name"),
+    # Company: the enterprise holding the number; VAR: the reseller managing it.
+    "company": Case(
+        When(owner__kind=AccountKind.ENTERPRISE, then=F("owner__name")),
+        default=Value(""),
+        output_field=CharField(),
+    ),
+    "var": Case(
+        When(
+            owner__kind=AccountKind.ENTERPRISE,
+            owner__parent__kind=AccountKind.RESELLER,
+            then=F("owner__parent__name"),
+        ),
+        When(owner__kind=AccountKind.RESELLER, then=F("owner__name")),
+        default=Value(""),
+        output_field=CharField(),
+    ),
+    "usage": F("usage"),
     "carrier": Coalesce(F("voice_carrier__name"), Value(""), output_field=CharField()),
     "state": F("state"),
     "activity": F("activity"),
@@ -50,7 +70,8 @@ class Page:
 
     @property
     def count_label(self) -> str:
-        return f"{COUNT_CAP:,}+" if self.count_is_estimate else f"{self.count:,}"
+        """``4,013`` or ``more than 10,000``: never a capped figure posing as exact."""
+        return f"more than {COUNT_CAP:,}" if self.count_is_estimate else f"{self.count:,}"
 
 
 def encode_cursor(direction: str, value: str | None, e164: str) -> str:
@@ -82,8 +103,18 @@ def parse_sort(sort: str | None) -> tuple[str, bool]:
     return column, descending
 
 
-def paginate(queryset: QuerySet, *, sort: str | None, cursor: str | None, limit: int = 50) -> Page:
-    """One page of ``queryset`` in the order of ``sort``, after or before ``cursor``."""
+def paginate(
+    queryset: QuerySet,
+    *,
+    sort: str | None,
+    cursor: str | None,
+    limit: int = 50,
+    exact: bool = False,
+) -> Page:
+    """One page of ``queryset`` in the order of ``sort``, after or before ``cursor``.
+
+    ``exact`` counts every matching row instead of stopping at ``COUNT_CAP``.
+    """
     column, descending = parse_sort(sort)
     expression = SORT_KEYS[column]
     key = "e164" if expression is None else "sort_key"
@@ -122,13 +153,18 @@ def paginate(queryset: QuerySet, *, sort: str | None, cursor: str | None, limit:
             next_cursor = edge("n", rows[-1])
         if position is not None and (has_more or not backwards):
             previous_cursor = edge("p", rows[0])
-    capped = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
+    counted = queryset.order_by().values("pk")
+    if exact:
+        total, estimate = counted.count(), False
+    else:
+        capped = counted[: COUNT_CAP + 1].count()
+        total, estimate = min(capped, COUNT_CAP), capped > COUNT_CAP
     sort_text = f"-{column}" if descending else column
     return Page(
         rows=rows,
         next_cursor=next_cursor,
         previous_cursor=previous_cursor,
-        count=min(capped, COUNT_CAP),
-        count_is_estimate=capped > COUNT_CAP,
+        count=total,
+        count_is_estimate=estimate,
         sort=sort_text,
     )

@@ -43,6 +43,10 @@ ICONS = {
     "link": '<path d="M10 13a5 5 0 0 0 7.5.5l3-3a5 5 0 0 0-7-7l-1.7 1.7"/>'
     '<path d="M14 11a5 5 0 0 0-7.5-.5l-3 3a5 5 0 0 0 7 7l1.7-1.7"/>',
     "switch": '<path d="m16 3 4 4-4 4M20 7H4M8 21l-4-4 4-4M4 17h16"/>',
+    "blocks": '<rect x="3" y="3" width="7" height="7" rx="1"/><rect x="14" y="3" width="7" '
+    'height="7" rx="1"/><rect x="3" y="14" width="7" height="7" rx="1"/><rect x="14" y="14" '
+    'width="7" height="7" rx="1"/>',
+    "history": '<path d="M3 12a9 9 0 1 0 3-6.7L3 8"/><path d="M3 3v5h5M12 7v5l4 2"/>',
 }
 
 
@@ -97,17 +101,3 @@ def label_of(value: str, choices) -> str:
 @register.filter
 def percent(part, whole) -> int:
     return round(100 * part / whole) if whole else 0
-
-
-@register.filter
-def event_value(value) -> str:
-    """A before/after value as people read it: a referenced object by its name."""
-    if value is None:
-        return ""
-    if isinstance(value, dict):
-        if "name" in value:
-            return str(value["name"])
-        return ", ".join(f"{key}: {event_value(item)}" for key, item in value.items())
-    if isinstance(value, list):
-        return ", ".join(event_value(item) for item in value)
-    return str(value)
