@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "didhub.imports",
     "didhub.exports",
     "didhub.sync",
+    "didhub.ops",
     "didhub.web",
 ]
 
@@ -293,6 +294,9 @@ DIDHUB_HOUSEKEEPING_INTERVAL = float(
 )
 DIDHUB_WORKER_HEARTBEAT = float(os.environ.get("DIDHUB_WORKER_HEARTBEAT", 10))
 DIDHUB_WORKER_STALE_AFTER = float(os.environ.get("DIDHUB_WORKER_STALE_AFTER", 60))
+# Readiness (/readyz, didhub health): the oldest sync change and task may wait this long.
+DIDHUB_READY_OUTBOX_AGE = float(os.environ.get("DIDHUB_READY_OUTBOX_AGE", 600))
+DIDHUB_READY_TASK_AGE = float(os.environ.get("DIDHUB_READY_TASK_AGE", 600))
 DIDHUB_WEBEX_BASE_URL = os.environ.get("DIDHUB_WEBEX_BASE_URL", "https://webexapis.com")
 # Platform sync (docs/sync.md): the keys of the credentials stored encrypted (empty: a key
 # derived from SECRET_KEY), and whether webhooks may go to loopback and private addresses.
