@@ -21,19 +21,20 @@ csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 XLSX_MAGIC = b"PK\x03\x04"
 # Files people upload by mistake, named by their first bytes (the message says what it is).
-SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF87a", "a GIF image"),
-    (b"GIF89a", "a GIF image"),
-    (b"%PDF-", "a PDF document"),
+SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image", ""),
+    (b"\xff\xd8\xff", "a JPEG image", ""),
+    (b"GIF87a", "a GIF image", ""),
+    (b"GIF89a", "a GIF image", ""),
+    (b"%PDF-", "a PDF document", ""),
     (
         b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
-        "an Excel 97-2003 workbook (.xls); save it as XLSX or CSV,",
+        "an Excel 97-2003 workbook (.xls)",
+        " Save it as XLSX or CSV.",
     ),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
-    (b"Rar!\x1a\x07", "a RAR archive"),
+    (b"\x1f\x8b", "a gzip archive", ""),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive", ""),
+    (b"Rar!\x1a\x07", "a RAR archive", ""),
 )
 # Characters of text read to tell a text file from a binary one.
 BINARY_PROBE = 64 * 1024
@@ -241,10 +242,11 @@ def open_text(stream) -> tuple[io.TextIOWrapper, list[str]]:
     """
     head = stream.read(16)
     stream.seek(0)
-    for magic, kind in SIGNATURES:
+    for magic, kind, advice in SIGNATURES:
         if head.startswith(magic):
             raise FileError(
-                "unreadable", f"The file is {kind}, not a CSV/TSV text file or an XLSX workbook."
+                "unreadable",
+                f"The file is {kind}, not a CSV/TSV text file or an XLSX workbook.{advice}",
             )
     encoding = detect_encoding(stream)
     text = io.TextIOWrapper(stream, encoding=encoding.codec, errors=encoding.errors, newline="")

@@ -3,6 +3,10 @@
 ``template.csv`` and ``template.xlsx`` are what the portal and the API offer for
 download; ``docs/upload-format.md`` is :func:`upload_format_markdown` (a test keeps the
 file in step; ``python -m didhub.imports.samples`` writes it again).
+
+:data:`VENDOR_SAMPLES` are number exports of other systems (see ``vendors``), written
+from each vendor's published column names with made-up values; the tests upload each
+one, and the docs show them.
 """
 
 import csv
@@ -17,6 +21,7 @@ from didhub.imports.columns import (
     template_header,
     template_rows,
 )
+from didhub.imports.vendors import VENDORS
 from didhub.numbers.attributes import FALSE_WORDS, TRUE_WORDS
 
 DOC_PATH = Path(__file__).resolve().parent.parent.parent / "docs" / "upload-format.md"
@@ -52,6 +57,287 @@ def template_xlsx() -> bytes:
     return out.getvalue()
 
 
+# Vendor exports as their systems write them: the header with the published column names,
+# then rows. The values are invented; numbers are in the ranges of the other samples.
+VENDOR_SAMPLES: dict[str, tuple[tuple[str, ...], ...]] = {
+    "teams": (
+        (
+            "TelephoneNumber",
+            "OperatorId",
+            "NumberType",
+            "ActivationState",
+            "AssignedPstnTargetId",
+            "Capability",
+            "City",
+            "IsoCountryCode",
+        ),
+        (
+            "+12125550140",
+            "2b24d246-a9ee-428b-96bc-fb9d9a053c8d",
+            "DirectRouting",
+            "Activated",
+            "dc13d97b-7897-494e-bc28-6b469bf7a70e",
+            "UserAssignment",
+            "New York",
+            "US",
+        ),
+        (
+            "+12125550141",
+            "7a9e5c0f-1b2d-4e3f-8a9b-0c1d2e3f4a5b",
+            "OperatorConnect",
+            "Activated",
+            "",
+            "ConferenceAssignment, VoiceApplicationAssignment",
+            "New York",
+            "US",
+        ),
+        ("+442079460140", "", "DirectRouting", "Activated", "", "", "London", "GB"),
+    ),
+    "webex": (
+        (
+            "phoneNumber",
+            "extension",
+            "routingPrefix",
+            "esn",
+            "state",
+            "phoneNumberType",
+            "mainNumber",
+            "includedTelephonyTypes",
+            "tollFreeNumber",
+            "isServiceNumber",
+            "location.name",
+            "owner.type",
+            "owner.firstName",
+            "owner.lastName",
+        ),
+        (
+            "+12125550150",
+            "1050",
+            "8001",
+            "80011050",
+            "ACTIVE",
+            "PRIMARY",
+            "true",
+            "PSTN_NUMBER",
+            "false",
+            "false",
+            "New York HQ",
+            "PEOPLE",
+            "Ava",
+            "Anders",
+        ),
+        (
+            "+12125550151",
+            "",
+            "",
+            "",
+            "ACTIVE",
+            "PRIMARY",
+            "false",
+            "PSTN_NUMBER",
+            "false",
+            "true",
+            "New York HQ",
+            "",
+            "",
+            "",
+        ),
+        (
+            "+12125550152",
+            "1052",
+            "8001",
+            "80011052",
+            "INACTIVE",
+            "FAX",
+            "false",
+            "PSTN_NUMBER",
+            "false",
+            "false",
+            "New York HQ",
+            "PLACE",
+            "",
+            "",
+        ),
+    ),
+    "twilio": (
+        (
+            "sid",
+            "account_sid",
+            "friendly_name",
+            "phone_number",
+            "capabilities_voice",
+            "capabilities_sms",
+            "capabilities_mms",
+            "capabilities_fax",
+            "status",
+            "origin",
+            "date_created",
+        ),
+        (
+            "PN3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c",
+            "AC0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d",
+            "(212) 555-0160",
+            "+12125550160",
+            "true",
+            "true",
+            "true",
+            "false",
+            "in-use",
+            "twilio",
+            "Mon, 16 Aug 2021 23:00:23 +0000",
+        ),
+        (
+            "PN4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d",
+            "AC0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d",
+            "SMS line",
+            "+12125550161",
+            "false",
+            "true",
+            "false",
+            "false",
+            "in-use",
+            "hosted",
+            "Tue, 17 Aug 2021 09:12:00 +0000",
+        ),
+    ),
+    "telnyx": (
+        (
+            "id",
+            "phone_number",
+            "status",
+            "phone_number_type",
+            "connection_name",
+            "messaging_profile_name",
+            "t38_fax_gateway_enabled",
+            "tags",
+            "customer_reference",
+            "purchased_at",
+        ),
+        (
+            "1293384261075731499",
+            "+12125550170",
+            "active",
+            "local",
+            "pbx-trunk-nyc",
+            "regional-customers",
+            "false",
+            "nyc,sales",
+            "order 4711",
+            "2021-10-23T18:10:00.000Z",
+        ),
+        (
+            "1293384261075731500",
+            "+12125550171",
+            "active",
+            "local",
+            "",
+            "regional-customers",
+            "false",
+            "",
+            "",
+            "2021-10-23T18:10:00.000Z",
+        ),
+        (
+            "1293384261075731501",
+            "+12125550172",
+            "active",
+            "local",
+            "fax-gateway",
+            "",
+            "true",
+            "fax",
+            "",
+            "2021-10-24T08:00:00.000Z",
+        ),
+    ),
+    "bandwidth": (
+        (
+            "FullNumber",
+            "City",
+            "State",
+            "Lata",
+            "RateCenter",
+            "Tier",
+            "VendorName",
+            "Status",
+            "AccountId",
+            "SiteId",
+            "SipPeerId",
+            "LastModified",
+        ),
+        (
+            "2125550180",
+            "NEW YORK",
+            "NY",
+            "132",
+            "NWYRCYZN01",
+            "0",
+            "Bandwidth CLEC",
+            "Inservice",
+            "9900000",
+            "12345",
+            "886599",
+            "2021-11-20T18:49:58.919Z",
+        ),
+        (
+            "+12125550181",
+            "NEW YORK",
+            "NY",
+            "132",
+            "NWYRCYZN01",
+            "0",
+            "Bandwidth CLEC",
+            "Inservice",
+            "9900000",
+            "12345",
+            "886599",
+            "2021-11-20T18:49:58.919Z",
+        ),
+    ),
+}
+
+
+def vendor_sample_csv(key: str) -> bytes:
+    """A vendor's sample export as the CSV its system writes."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(VENDOR_SAMPLES[key])
+    return out.getvalue().encode("utf-8")
+
+
+def vendor_sections() -> list[str]:
+    """docs/upload-format.md's section of each vendor: how its columns are read."""
+    lines = [
+        "## Exports of other systems",
+        "",
+        "A number export of one of these systems is uploaded as it is: its header is "
+        "recognised by the columns named under *recognised by* (in any case and spacing), "
+        "and every row is translated into the columns above before validation, with the "
+        "same rules and error codes. The import's notes say which export was recognised "
+        "and which columns were read. Columns not listed for a system are ignored, unless "
+        "they name an upload column (a `Voice Route Type` added to the export, say). A "
+        "column default given for the upload fills what the export leaves blank; a "
+        "default Voice Route Type applies to voice numbers only.",
+    ]
+    for vendor in VENDORS:
+        name = vendor.title.removeprefix("a ").removesuffix(" number export")
+        lines += [
+            "",
+            f"### {name}",
+            "",
+            f"Written from {vendor.source}; recognised by "
+            f"{', '.join(f'`{header}`' for header in vendor.signature)}."
+            + (f" {vendor.advice}" if vendor.advice else ""),
+            "",
+            "| column | read as |",
+            "| --- | --- |",
+        ]
+        lines += [f"| `{f.header}` | {f.meaning} |" for f in vendor.fields]
+        lines += ["", "Sample:", "", "```csv"]
+        lines += vendor_sample_csv(vendor.key).decode().splitlines()
+        lines += ["```"]
+    return lines
+
+
 def upload_format_markdown() -> str:
     """docs/upload-format.md, from the same definitions the reader and validator use."""
     lines = [
@@ -60,9 +346,15 @@ def upload_format_markdown() -> str:
         "<!-- Written by `python -m didhub.imports.samples` from didhub/imports/columns.py;"
         " a test fails when they differ. -->",
         "",
-        "An upload is a CSV file (`,` `;` or tab separated, UTF-8 with or without BOM; a "
-        "file that is not UTF-8 is read as Latin-1 and the import says so) or the first "
-        "sheet of an XLSX workbook, with a header row. Headers are matched in any case and "
+        "An upload is a CSV file (`,` `;` or tab separated, as its header line is) or the "
+        "first sheet of an XLSX workbook, with a header row. A CSV is read as UTF-8 (with "
+        "or without BOM) or UTF-16 (Excel's *Unicode Text*, with its byte-order mark or "
+        "without it), else as Windows-1252 (Excel's *CSV* on a Western Windows) and the "
+        "import says so; a C1 control character (U+0080 to U+009F) in a cell is refused "
+        "as `control_characters`, since it is text read with the wrong code page. An "
+        "image, a PDF, an archive, an Excel 97-2003 `.xls` or any file holding NUL bytes "
+        "is refused as `unreadable`; a `#TYPE` line that Windows PowerShell's "
+        "`Export-Csv` writes above the header is skipped. Headers are matched in any case and "
         "spacing (`phone_number`, `PHONE NUMBER` and `Phone-Number` are the same), in any "
         "order; unknown columns are ignored with a note. Blank lines are skipped. The "
         "sample file is `GET /api/v1/imports/template.csv` (or `template.xlsx`).",
@@ -97,7 +389,9 @@ def upload_format_markdown() -> str:
         "country code 44) is read without it; a full number in the Phone Number column "
         "(`12125550100` with country code 1) is recognized.",
         "- A number repeated in the file counts once; the later rows are reported as "
-        "`duplicate` with the line of the first.",
+        "`duplicate`, with the number as typed on that row and the line of the first.",
+        "- Lines are those of the file (the header is line 1); a record whose quoted cell "
+        "spans several lines is reported on the line it starts.",
         "- A number the uploading account (or an account below it) holds already is "
         "counted as present and left unchanged by the commit; one held by any other "
         "account is refused as `not_available`, without naming the holder.",
@@ -137,6 +431,7 @@ def upload_format_markdown() -> str:
         "| --- | --- |",
     ]
     lines += [f"| `{code}` | {meaning} |" for code, meaning in FILE_ERROR_CODES.items()]
+    lines += ["", *vendor_sections()]
     return "\n".join(lines) + "\n"
 
 
