@@ -1,5 +1,8 @@
 """Call activity (seeds/002): a number is ``active`` once calls are received on it.
 
+A call for a number still ``porting_in`` also completes its port (the carrier routes it
+here now), as Kazoo activates a ported number on its first call.
+
 Events arrive from the API (``POST /api/v1/call-events/``) and from CDR files
 (``didhub calls import``). Each batch is one transaction and one set-based ``UPDATE``
 per few thousand numbers (a ``VALUES`` list joined to the numbers), and it never moves
@@ -18,6 +21,7 @@ from didhub.core.policy import Action, check
 from didhub.numbers import e164 as e164_module
 from didhub.numbers.choices import Activity
 from didhub.numbers.models import Number
+from didhub.numbers.services import numbers_port_complete_by_call
 from didhub.sync.choices import CallDirection
 from didhub.sync.outbox import chunked
 
@@ -123,13 +127,17 @@ def calls_record(*, actor, events: list[dict], source: str = "api") -> dict:
         ids: dict[str, int] = {}
         for keys in chunked(list(latest)):
             ids.update(numbers.filter(e164__in=keys).values_list("e164", "id"))
-        changed = mark_active({ids[e164]: latest[e164] for e164 in ids})
+        calls = {ids[e164]: latest[e164] for e164 in ids}
+        changed = mark_active(calls)
+        # A call reaching a number still porting in proves its port is done.
+        ported = numbers_port_complete_by_call(actor=actor, calls=calls)
         summary = {
             "received": len(events),
             "applied": sum(counted[e164] for e164 in ids),
             "unknown": sum(count for e164, count in counted.items() if e164 not in ids),
             "invalid": len(errors),
             "numbers_updated": changed,
+            "ports_completed": ported,
         }
         audit.record(
             actor=actor,

@@ -132,7 +132,9 @@ def read_events(text) -> tuple[Iterator[dict], dict]:
 
 def calls_import_file(path: str, *, actor, progress: Callable[[int], None] | None = None) -> dict:
     """Record every call of a CDR file; returns the summed counts and the first errors."""
-    totals = {"received": 0, "applied": 0, "unknown": 0, "invalid": 0, "numbers_updated": 0}
+    totals = dict.fromkeys(
+        ("received", "applied", "unknown", "invalid", "numbers_updated", "ports_completed"), 0
+    )
     errors: list[dict] = []
     with open(path, "rb") as raw:
         try:

@@ -1,7 +1,8 @@
 """What one row of the Phone Numbers table shows, computed once per row in Python.
 
 The table is the portal's hot path (50 to 200 rows per page at millions of numbers):
-the Actions menu asks the policy for each row here rather than through template tags,
+the Actions menu is decided for the whole page at once (``numbers_actions``: the same
+predicates as the services) rather than through template tags,
 and the capability icons are built once per combination, not once per cell.
 """
 
@@ -11,8 +12,9 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from didhub.core.policy import Action, allows
+from didhub.numbers.lineage import References
 from didhub.numbers.rules import TARGET_RULES
+from didhub.numbers.services.actions import numbers_actions
 from didhub.web.templatetags.didhub import icon
 
 CAPABILITIES = (
@@ -46,7 +48,21 @@ def services_of(number) -> list[str]:
 
 # A number's URLs differ only by its E.164 text: reverse once per page, not per cell.
 PLACEHOLDER = "+0"
-NUMBER_PAGES = ("detail", "delegate", "assign", "unassign", "reserve", "release", "edit", "delete")
+NUMBER_PAGES = (
+    "detail",
+    "delegate",
+    "reclaim",
+    "assign",
+    "unassign",
+    "reserve",
+    "unreserve",
+    "restore",
+    "release",
+    "port_complete",
+    "port_cancel",
+    "edit",
+    "delete",
+)
 
 
 def url_patterns() -> dict[str, str]:
@@ -59,50 +75,106 @@ def fill(pattern: str, value: str) -> str:
     return pattern.replace(f"/{PLACEHOLDER}/", f"/{value}/", 1)
 
 
-def row_actions(actor, number, urls: dict[str, str]) -> list[dict]:
-    """The Actions menu of one number: only what the policy allows (seeds/001)."""
+def release_consequences(number) -> str:
+    """What a release unassigns, from the row's prefetched assignments."""
+    names = [
+        f"{assignment.target.name} ({assignment.get_channel_display()})"
+        for assignment in number.assignments.all()
+    ]
+    return f" It is unassigned from {', '.join(names)}." if names else ""
+
+
+def row_actions(number, urls: dict[str, str]) -> list[dict]:
+    """The Actions menu of one number: exactly the actions its services accept now
+    (``number.actions``, from ``numbers_actions``), in the detail page's words."""
     e164 = number.e164
-    enterprise = number.owner.is_enterprise
-    actions = []
+    allowed = set(number.actions)
+    menu = []
 
-    def add(name, label, *, confirm=None, danger=False):
-        url = fill(urls[name], e164)
-        actions.append({"label": label, "url": url, "confirm": confirm, "danger": danger})
+    def add(action, page, label, *, confirm=None, danger=False):
+        if action in allowed:
+            url = fill(urls[page], e164)
+            menu.append({"label": label, "url": url, "confirm": confirm, "danger": danger})
 
-    if allows(actor, Action.NUMBER_DELEGATE, number):
-        add("delegate", "Assign to an account")
-    if enterprise and allows(actor, Action.NUMBER_ASSIGN, number):
-        add("assign", "Assign to a target")
-    if number.is_assigned and allows(actor, Action.NUMBER_UNASSIGN, number):
-        add("unassign", "Unassign", confirm=f"Unassign {e164} from every target?")
-    if number.state == "available" and allows(actor, Action.NUMBER_RESERVE, number):
-        add("reserve", "Reserve")
-    if enterprise and number.state != "aging" and allows(actor, Action.NUMBER_RELEASE, number):
-        add(
-            "release",
-            "Release",
-            confirm=f"Release {e164} back to the provider? It ages before anyone can reuse it.",
-        )
-    if allows(actor, Action.NUMBER_UPDATE, number):
-        add("edit", "Edit capabilities and carriers")
-    if allows(actor, Action.NUMBER_DELETE, number):
-        add("delete", "Delete", confirm=f"Delete {e164} from the inventory?", danger=True)
-    return actions
+    add("delegate", "delegate", "Assign to an account")
+    add("reclaim", "reclaim", "Reclaim", confirm=f"Reclaim {e164} from the account holding it?")
+    add("assign", "assign", "Assign to a target")
+    add("unassign", "unassign", "Unassign", confirm=f"Unassign {e164} from every target?")
+    add("reserve", "reserve", "Reserve")
+    add("unreserve", "unreserve", "End reservation", confirm=f"End the reservation of {e164}?")
+    add("restore", "restore", "Restore", confirm=f"Restore {e164} to its previous owner?")
+    add(
+        "port_complete",
+        "port_complete",
+        "Complete port",
+        confirm=f"Is the port of {e164} complete? It becomes available for use.",
+    )
+    add(
+        "release",
+        "release",
+        "Release",
+        confirm=f"Release {e164} back to the provider? It ages before anyone can reuse it."
+        + release_consequences(number),
+    )
+    add("update", "edit", "Edit capabilities and carriers")
+    add(
+        "port_cancel",
+        "port_cancel",
+        "Cancel port",
+        confirm=f"Cancel the port of {e164}? It leaves the inventory.",
+        danger=True,
+    )
+    add("delete", "delete", "Delete", confirm=f"Delete {e164} from the inventory?", danger=True)
+    return menu
 
 
 def present(actor, numbers) -> None:
     """Attach what the table shows to each number of a page."""
     urls = url_patterns()
     target_url = urls["target"].replace("/0/", "/{}/", 1)
+    actions = numbers_actions(actor, numbers)
+    references = References(actor)
     for number in numbers:
+        number.shown = references.of(number)  # carriers and uploader the actor may read
         number.caps_html = capability_icons(number.voice, number.sms, number.fax)
         number.services = services_of(number)
-        number.row_actions = row_actions(actor, number, urls)
+        number.actions = actions[number.pk]
+        number.row_actions = row_actions(number, urls)
         number.detail_url = fill(urls["detail"], number.e164)
         number.users = [
             (assignment.target.name, target_url.format(assignment.target_id))
             for assignment in number.assignments.all()
         ]
+        company_and_var(actor, number)
+
+
+def company_and_var(actor, number) -> None:
+    """The Company (the enterprise holding it) and VAR (the reseller above) of a row.
+
+    Read from ``owner`` and ``owner.parent`` (selected with the page, no query per
+    row), and shown only when they lie in the actor's subtree: an enterprise never
+    reads its provider's name here. A number an enterprise released and may still
+    restore is shown read-only, held by "its provider" rather than by name.
+    """
+    owner = number.owner
+    path = actor.account.path
+
+    def visible(account):
+        return account if account is not None and account.path.startswith(path) else None
+
+    number.released_view = not owner.path.startswith(path)
+    if number.released_view:
+        number.company = number.var = None
+        number.owner_label = "Released to the provider (aging)"
+        return
+    number.owner_label = owner.name
+    if owner.is_enterprise:
+        number.company = visible(owner)
+        parent = owner.parent
+        number.var = visible(parent) if parent is not None and parent.is_reseller else None
+    else:
+        number.company = None
+        number.var = visible(owner) if owner.is_reseller else None
 
 
 DASH = mark_safe('<span class="muted">—</span>')
@@ -134,64 +206,110 @@ def _menu(number) -> SafeString:
     )
 
 
-def render_rows(numbers, *, selectable: bool) -> SafeString:
+def _account_cell(account, opener) -> SafeString:
+    """An account's name; a button opening it (seeds/002) where the actor may switch."""
+    if account is None:
+        return DASH
+    url = opener(account) if opener else None
+    if url is None:
+        return format_html("{}", account.name)
+    return format_html(
+        '<button class="linkish" type="submit" form="open-account" formaction="{}" '
+        'title="Open {} as its administrator">{}</button>',
+        url,
+        account.name,
+        account.name,
+    )
+
+
+def _cells(number, opener) -> dict[str, SafeString]:
+    """Every column's cell of one row; the page keeps the chosen ones (``columns.py``)."""
+    users = (
+        format_html_join(", ", '<a href="{}">{}</a>', ((u, n) for n, u in number.users))
+        if number.users
+        else DASH
+    )
+    services = (
+        format_html_join("", '<span class="service">{}</span>', ((s,) for s in number.services))
+        if number.services
+        else DASH
+    )
+    released = getattr(number, "released_view", False)
+    return {
+        "number": format_html(
+            '<a class="number-link" href="tel:{e164}" title="Call {e164}">{e164}</a><br>'
+            '<a class="muted small" href="{detail}">Details</a>',
+            e164=number.e164,
+            detail=number.detail_url,
+        ),
+        "assigned": users,
+        "company": _account_cell(number.company, opener),
+        "var": _account_cell(number.var, opener),
+        "capabilities": format_html('<span class="caps">{}</span>', number.caps_html),
+        "services": services,
+        "usage": format_html("{}", number.get_usage_display()),
+        "route": format_html("{}", number.get_route_display() or "—"),
+        "owner": format_html("{}", number.owner_label),
+        "carrier": format_html("{}", _carrier_name(number) if not released else "—"),
+        "state": format_html(
+            '<span class="badge badge-{}">{}</span>', number.state, number.get_state_display()
+        ),
+        "activity": format_html(
+            '<span class="badge badge-{}">{}</span>', number.activity, number.get_activity_display()
+        ),
+        "sync": format_html(
+            '<span class="badge badge-{}">{}</span>',
+            number.sync_state,
+            number.get_sync_state_display(),
+        ),
+    }
+
+
+def _carrier_name(number) -> str:
+    """The voice carrier's name where the viewer may read it (``present``), else a dash."""
+    shown = getattr(number, "shown", None)
+    carrier = shown.voice_carrier if shown is not None else None
+    return carrier.name if carrier is not None else "—"
+
+
+def render_rows(numbers, *, selectable: bool, columns=None, opener=None) -> SafeString:
     """The table body's rows as HTML, escaped by ``format_html``.
 
     The Phone Numbers page renders this in Python rather than through a per-row
     template loop: at 50 to 200 rows it is the largest share of the page's time.
+    ``columns`` are the chosen ``didhub.web.columns.Column`` (every column when None);
+    each cell carries its heading in ``data-label`` for the phone's card layout.
+    ``opener(account)`` gives the URL that opens an account, or None.
     """
+    if columns is None:
+        from didhub.web.columns import COLUMNS
+
+        columns = COLUMNS
     rows = []
     for number in numbers:
-        users = (
-            format_html_join(", ", '<a href="{}">{}</a>', ((u, n) for n, u in number.users))
-            if number.users
-            else DASH
-        )
-        services = (
-            format_html_join("", '<span class="service">{}</span>', ((s,) for s in number.services))
-            if number.services
-            else DASH
-        )
+        cells = _cells(number, opener)
         checkbox = (
             format_html(
-                '<td><input type="checkbox" name="numbers" value="{}" aria-label="Select {}"></td>',
+                '<td class="select-cell"><input type="checkbox" name="numbers" value="{}" '
+                'aria-label="Select {}"></td>',
                 number.e164,
                 number.e164,
             )
-            if selectable
-            else ""
+            if selectable and not getattr(number, "released_view", False)
+            else (mark_safe('<td class="select-cell"></td>') if selectable else "")
+        )
+        body = format_html_join(
+            "",
+            '<td class="col-{}" data-label="{}">{}</td>',
+            ((column.key, column.label, cells[column.key]) for column in columns),
         )
         rows.append(
             format_html(
-                '<tr data-number="{e164}">{checkbox}'
-                '<td><a class="number-link" href="tel:{e164}" title="Call {e164}">{e164}</a><br>'
-                '<a class="muted" href="{detail}" style="font-size:.8rem">Details</a></td>'
-                "<td>{users}</td>"
-                '<td><span class="caps">{caps}</span></td>'
-                "<td>{services}</td>"
-                '<td class="nowrap">{route}</td>'
-                "<td>{owner}</td>"
-                "<td>{carrier}</td>"
-                '<td><span class="badge badge-{state}">{state_label}</span></td>'
-                '<td><span class="badge badge-{activity}">{activity_label}</span></td>'
-                '<td><span class="badge badge-{sync}">{sync_label}</span></td>'
-                '<td class="actions-cell">{menu}</td></tr>',
-                e164=number.e164,
-                checkbox=checkbox,
-                detail=number.detail_url,
-                users=users,
-                caps=number.caps_html,
-                services=services,
-                route=number.get_route_display() or "—",
-                owner=number.owner.name,
-                carrier=number.voice_carrier.name if number.voice_carrier_id else "—",
-                state=number.state,
-                state_label=number.get_state_display(),
-                activity=number.activity,
-                activity_label=number.get_activity_display(),
-                sync=number.sync_state,
-                sync_label=number.get_sync_state_display(),
-                menu=_menu(number),
+                '<tr data-number="{}">{}{}<td class="actions-cell">{}</td></tr>',
+                number.e164,
+                checkbox,
+                body,
+                _menu(number),
             )
         )
     return mark_safe("\n".join(rows))

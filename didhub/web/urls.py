@@ -11,8 +11,12 @@ from didhub.web.views import (
     dashboard,
     events,
     links,
+    blocks,
     number_detail,
     numbers,
+    pickers,
+    point_in_time,
+    released,
     targets,
     upload,
 )
@@ -38,6 +42,13 @@ urlpatterns = [
     path("numbers/", numbers.number_list, name="number_list"),
     path("numbers/bulk/", bulk.number_bulk, name="number_bulk"),
     path("numbers/export/", bulk.number_export_selection, name="number_export_selection"),
+    path("numbers/columns/", numbers.number_columns, name="number_columns"),
+    path("numbers/at/", point_in_time.number_at, name="number_at"),
+    path("blocks/", blocks.block_list, name="block_list"),
+    path("blocks/<int:pk>/", blocks.block_detail, name="block_detail"),
+    path("blocks/<int:pk>/delete/", blocks.block_delete, name="block_delete"),
+    path("pick/accounts/", pickers.pick_accounts, name="pick_accounts"),
+    path("pick/carriers/", pickers.pick_carriers, name="pick_carriers"),
     path(number, number_detail.number_detail, name="number_detail"),
     path(number + "assign/", number_detail.number_assign, name="number_assign"),
     path(number + "delegate/", number_detail.number_delegate, name="number_delegate"),
@@ -46,9 +57,14 @@ urlpatterns = [
     path(number + "reserve/", number_detail.number_reserve, name="number_reserve"),
     path(number + "unreserve/", number_detail.number_unreserve, name="number_unreserve"),
     path(number + "release/", number_detail.number_release, name="number_release"),
-    path(number + "restore/", number_detail.number_restore, name="number_restore"),
+    path(number + "restore/", released.number_restore, name="number_restore"),
+    path(number + "history/", released.number_history, name="number_history"),
     path(number + "edit/", number_detail.number_edit, name="number_edit"),
     path(number + "delete/", number_detail.number_delete, name="number_delete"),
+    path(
+        number + "port/complete/", number_detail.number_port_complete, name="number_port_complete"
+    ),
+    path(number + "port/cancel/", number_detail.number_port_cancel, name="number_port_cancel"),
     path("upload/", upload.upload, name="upload"),
     path("imports/", upload.import_list, name="import_list"),
     path("imports/<int:pk>/", upload.import_detail, name="import_detail"),
@@ -57,6 +73,15 @@ urlpatterns = [
     path("accounts/add/", accounts.account_create, name="account_create"),
     path("accounts/<int:pk>/", accounts.account_edit, name="account_edit"),
     path("accounts/<int:pk>/delete/", accounts.account_delete, name="account_delete"),
+    path(
+        "accounts/<int:pk>/deactivate/", accounts.account_deactivate, name="account_deactivate"
+    ),
+    path(
+        "accounts/<int:pk>/reactivate/", accounts.account_reactivate, name="account_reactivate"
+    ),
+    path("users/", accounts.user_list, name="user_list"),
+    path("users/<int:pk>/deactivate/", accounts.user_deactivate, name="user_deactivate"),
+    path("users/<int:pk>/reactivate/", accounts.user_reactivate, name="user_reactivate"),
     path("switch/", accounts.account_switch, name="account_switch"),
     path("switch/<int:pk>/", accounts.account_switch_open, name="account_open"),
     path("switch/back/", accounts.account_switch_close, name="account_close"),
@@ -64,6 +89,7 @@ urlpatterns = [
     path("targets/add/", targets.target_create, name="target_create"),
     path("targets/<int:pk>/", targets.target_detail, name="target_detail"),
     path("targets/<int:pk>/edit/", targets.target_edit, name="target_edit"),
+    path("targets/<int:pk>/numbers/", targets.target_numbers, name="target_numbers"),
     path("targets/<int:pk>/delete/", targets.target_delete, name="target_delete"),
     path("links/", links.link_list, name="link_list"),
     path("links/add/", links.link_create, name="link_create"),
@@ -74,15 +100,6 @@ urlpatterns = [
     path("links/<int:pk>/consent/", links.link_consent, name="link_consent"),
     path("links/<int:pk>/resync/", links.link_resync, name="link_resync"),
     path("links/<int:pk>/replay/", links.link_replay, name="link_replay"),
-    path(
-        "accounts/<int:pk>/deactivate/", accounts.account_deactivate, name="account_deactivate"
-    ),
-    path(
-        "accounts/<int:pk>/reactivate/", accounts.account_reactivate, name="account_reactivate"
-    ),
-    path("users/", accounts.user_list, name="user_list"),
-    path("users/<int:pk>/deactivate/", accounts.user_deactivate, name="user_deactivate"),
-    path("users/<int:pk>/reactivate/", accounts.user_reactivate, name="user_reactivate"),
     path(
         "links/<int:pk>/messages/<int:mid>/replay/",
         links.link_message_replay,

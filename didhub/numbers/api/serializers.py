@@ -10,11 +10,13 @@ from rest_framework import serializers
 
 from didhub.accounts.api.serializers import visible_accounts
 from didhub.core.api.fields import MAX_ID, VisibleRelatedField
-from didhub.numbers.choices import Channel, Route, TargetKind, Usage
+from didhub.numbers import attributes
+from didhub.numbers.choices import Channel, TargetKind
+from didhub.numbers.lineage import References
 from didhub.numbers.models import CallingProfile, Carrier, Number, SmsProfile, Target
 from didhub.numbers.rules import TARGET_RULES
-
-BULK_ACTIONS = ("delegate", "reclaim", "assign", "unassign", "release", "update", "delete")
+from didhub.numbers.services.actions import ACTION_DESCRIPTIONS, NUMBER_ACTIONS, number_actions
+from didhub.numbers.services.bulk import ACTIONS as BULK_ACTIONS
 
 
 def visible_targets(user):
@@ -55,7 +57,11 @@ def ref(obj, label=None):
 
 
 class NumberSerializer(serializers.ModelSerializer):
-    """A number with everything its page shows: owner, carriers, assignments, state."""
+    """A number with everything its page shows: owner, carriers, assignments, state.
+
+    Needs the request in its context: the uploader, carriers and profiles are shown
+    only where the viewer may read them (``didhub.numbers.lineage``), else null.
+    """
 
     owner = serializers.SerializerMethodField()
     uploaded_by = serializers.SerializerMethodField()
@@ -105,25 +111,35 @@ class NumberSerializer(serializers.ModelSerializer):
         )
         read_only_fields = fields
 
+    def references(self) -> References:
+        """The viewer's ``References``, one for the whole answer (list rows share it)."""
+        found = self.context.get("references")
+        if found is None:
+            request = self.context.get("request")
+            found = self.context["references"] = References(getattr(request, "user", None))
+        return found
+
     @extend_schema_field(RefSerializer)
     def get_owner(self, number):
         return ref(number.owner)
 
-    @extend_schema_field(RefSerializer)
+    @extend_schema_field(RefSerializer(allow_null=True))
     def get_uploaded_by(self, number):
-        return ref(number.uploaded_by)
+        """Null when the uploader is not on the viewer's line of the tree."""
+        return ref(self.references().account(number.uploaded_by))
 
     @extend_schema_field(RefSerializer(allow_null=True))
     def get_voice_carrier(self, number):
-        return ref(number.voice_carrier)
+        return ref(self.references().entry(number.voice_carrier))
 
     @extend_schema_field(RefSerializer(allow_null=True))
     def get_sms_profile(self, number):
-        return ref(number.sms_profile, str(number.sms_profile) if number.sms_profile else None)
+        profile = self.references().entry(number.sms_profile)
+        return ref(profile, str(profile) if profile else None)
 
     @extend_schema_field(RefSerializer(allow_null=True))
     def get_calling_profile(self, number):
-        return ref(number.calling_profile)
+        return ref(self.references().entry(number.calling_profile))
 
     @extend_schema_field(TargetRefSerializer(allow_null=True))
     def get_reserved_for(self, number):
@@ -183,7 +199,7 @@ class NumberSerializer(serializers.ModelSerializer):
             "service_info": number.service_info,
             "tags": number.tag_list,
             "owner": ref(number.owner),
-            "uploaded_by": ref(number.uploaded_by),
+            "uploaded_by": self.get_uploaded_by(number),
             "external": number.external,
             "state": number.state,
             "assignments": assignments,
@@ -200,6 +216,32 @@ class NumberSerializer(serializers.ModelSerializer):
         }
 
 
+ACTIONS_HELP = (
+    "What you may do to this number now; the services accept exactly these. "
+    + ("; ".join(f"`{name}`: {ACTION_DESCRIPTIONS[name]}" for name in NUMBER_ACTIONS))
+    + "."
+)
+
+
+class NumberDetailSerializer(NumberSerializer):
+    """One number, with the actions its viewer may take on it now (``number_actions``)."""
+
+    actions = serializers.ListField(
+        child=serializers.ChoiceField(choices=NUMBER_ACTIONS),
+        read_only=True,
+        help_text=ACTIONS_HELP,
+    )
+
+    class Meta(NumberSerializer.Meta):
+        fields = (*NumberSerializer.Meta.fields, "actions")
+        read_only_fields = fields
+
+    def to_representation(self, number):
+        data = super().to_representation(number)
+        data["actions"] = number_actions(self.context["request"].user, number)
+        return data
+
+
 class CatalogIdField(serializers.IntegerField):
     """A carrier or profile id; the service decides whether the number may use it."""
 
@@ -208,17 +250,24 @@ class CatalogIdField(serializers.IntegerField):
 
 
 class NumberUpdateSerializer(serializers.Serializer):
+    """A change of a number's attributes; choices and limits are those of
+    ``didhub.numbers.attributes``, and the service judges the result with its rules."""
+
     voice = serializers.BooleanField(required=False)
     sms = serializers.BooleanField(required=False)
     fax = serializers.BooleanField(required=False)
-    route = serializers.ChoiceField(choices=[("", "None"), *Route.choices], required=False)
-    usage = serializers.ChoiceField(choices=Usage.choices, required=False)
-    cac_limit = serializers.IntegerField(min_value=1, max_value=32767, required=False)
+    route = serializers.ChoiceField(choices=[("", "None"), *attributes.ROUTES], required=False)
+    usage = serializers.ChoiceField(choices=attributes.USAGES, required=False)
+    cac_limit = serializers.IntegerField(min_value=1, max_value=attributes.MAX_CAC, required=False)
     voice_carrier = CatalogIdField(help_text="Carrier id, or null for none.")
     sms_profile = CatalogIdField(help_text="SMS carrier profile id, or null for none.")
     calling_profile = CatalogIdField(help_text="Calling profile id, or null for none.")
-    sip_connection = serializers.CharField(max_length=200, allow_blank=True, required=False)
-    service_info = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    sip_connection = serializers.CharField(
+        max_length=attributes.TEXT_LIMITS["sip_connection"], allow_blank=True, required=False
+    )
+    service_info = serializers.CharField(
+        max_length=attributes.TEXT_LIMITS["service_info"], allow_blank=True, required=False
+    )
     tags = serializers.ListField(
         child=serializers.CharField(max_length=100), max_length=50, required=False
     )

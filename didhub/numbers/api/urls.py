@@ -21,6 +21,16 @@ urlpatterns = [
     ),
     path("numbers/<str:e164>/release/", views.NumberReleaseView.as_view(), name="number_release"),
     path("numbers/<str:e164>/reserve/", views.NumberReserveView.as_view(), name="number_reserve"),
+    path(
+        "numbers/<str:e164>/port/complete/",
+        views.NumberPortCompleteView.as_view(),
+        name="number_port_complete",
+    ),
+    path(
+        "numbers/<str:e164>/port/cancel/",
+        views.NumberPortCancelView.as_view(),
+        name="number_port_cancel",
+    ),
     path("numbers/<str:e164>/history/", views.NumberHistoryView.as_view(), name="number_history"),
     path("targets/", catalog.TargetListView.as_view(), name="target_list"),
     path("targets/<int:pk>/", catalog.TargetDetailView.as_view(), name="target_detail"),

@@ -23,6 +23,7 @@ from didhub.numbers.api.serializers import (
     AtQuerySerializer,
     BulkResultSerializer,
     BulkSerializer,
+    NumberDetailSerializer,
     NumberSerializer,
     NumberUpdateSerializer,
     ReserveSerializer,
@@ -105,9 +106,9 @@ def page_relations(queryset):
 
 
 def number_answer(request, e164: str, code=status.HTTP_200_OK) -> Response:
-    """The number as it is now, with its relations, after a change."""
+    """The number as it is now, with its relations and what the user may do next."""
     number = selectors.number_get(user=request.user, e164=e164)
-    return Response(NumberSerializer(number).data, status=code)
+    return Response(NumberDetailSerializer(number, context={"request": request}).data, status=code)
 
 
 class NumberListView(ApiGenericView):
@@ -132,17 +133,22 @@ class NumberListView(ApiGenericView):
     def get(self, request):
         numbers = selectors.number_list(user=request.user, filters=request.query_params)
         page = self.paginate_queryset(page_relations(numbers))
-        return self.get_paginated_response(NumberSerializer(page, many=True).data)
+        return self.get_paginated_response(
+            NumberSerializer(page, many=True, context={"request": request}).data
+        )
 
 
 class NumberDetailView(ApiGenericView):
-    serializer_class = NumberSerializer
+    serializer_class = NumberDetailSerializer
 
     @extend_schema(
         operation_id="numbers_retrieve",
         summary="One number",
+        description="With `actions`: what you may do to it now. An action is listed exactly "
+        "when its endpoint would accept it (given valid parameters), so a client can offer "
+        "it without trying.",
         parameters=[E164_PARAMETER],
-        responses={200: NumberSerializer, **problems(404)},
+        responses={200: NumberDetailSerializer, **problems(404)},
         examples=[NUMBER_EXAMPLE],
     )
     def get(self, request, e164):
@@ -154,7 +160,7 @@ class NumberDetailView(ApiGenericView):
         description="Resellers only; carriers change only while the number is not assigned.",
         parameters=[E164_PARAMETER],
         request=NumberUpdateSerializer,
-        responses={200: NumberSerializer, **problems(400, 403, 404, 409)},
+        responses={200: NumberDetailSerializer, **problems(400, 403, 404, 409)},
         examples=[
             OpenApiExample("enable SMS", value={"sms": True, "sms_profile": 4}, request_only=True)
         ],
@@ -187,7 +193,7 @@ class NumberAssignView(ApiGenericView):
         "one wins, the other gets 409.",
         parameters=[E164_PARAMETER, IDEMPOTENCY_KEY_PARAMETER],
         request=AssignSerializer,
-        responses={200: NumberSerializer, **problems(400, 403, 404, 409)},
+        responses={200: NumberDetailSerializer, **problems(400, 403, 404, 409)},
         examples=[
             OpenApiExample("assign", value={"target": 9, "channel": "voice"}, request_only=True)
         ],
@@ -207,7 +213,7 @@ class NumberUnassignView(ApiGenericView):
         summary="Unassign on one channel, or all",
         parameters=[E164_PARAMETER, IDEMPOTENCY_KEY_PARAMETER],
         request=UnassignSerializer,
-        responses={200: NumberSerializer, **problems(400, 403, 404, 409)},
+        responses={200: NumberDetailSerializer, **problems(400, 403, 404, 409)},
     )
     @idempotent
     def post(self, request, e164):
@@ -233,9 +239,44 @@ class NumberReleaseView(ApiGenericView):
         number = services.number_release(actor=request.user, number=number)
         return Response(
             NumberSerializer(
-                selectors.with_list_relations(Number.objects.filter(pk=number.pk)).get()
+                selectors.with_list_relations(Number.objects.filter(pk=number.pk)).get(),
+                context={"request": request},
             ).data
         )
+
+
+class NumberPortCompleteView(ApiGenericView):
+    @extend_schema(
+        operation_id="numbers_port_complete",
+        summary="The port is done: the number becomes available",
+        description="Only for a number in `porting_in`, by the account that uploaded it or "
+        "one above it. A call event for a `porting_in` number completes its port as well.",
+        parameters=[E164_PARAMETER, IDEMPOTENCY_KEY_PARAMETER],
+        request=None,
+        responses={200: NumberDetailSerializer, **problems(403, 404, 409)},
+    )
+    @idempotent
+    def post(self, request, e164):
+        number = selectors.number_get(user=request.user, e164=e164)
+        services.number_port_complete(actor=request.user, number=number)
+        return number_answer(request, number.e164)
+
+
+class NumberPortCancelView(ApiGenericView):
+    @extend_schema(
+        operation_id="numbers_port_cancel",
+        summary="The port failed or was withdrawn: the number leaves the inventory",
+        description="Only for a number in `porting_in`, by the account that uploaded it or "
+        "one above it. Its history is kept; linked platforms are told it is gone.",
+        parameters=[E164_PARAMETER, IDEMPOTENCY_KEY_PARAMETER],
+        request=None,
+        responses={204: None, **problems(403, 404, 409)},
+    )
+    @idempotent
+    def post(self, request, e164):
+        number = selectors.number_get(user=request.user, e164=e164)
+        services.number_port_cancel(actor=request.user, number=number)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class NumberReserveView(ApiGenericView):
@@ -244,7 +285,7 @@ class NumberReserveView(ApiGenericView):
         summary="Hold the number until a moment, optionally for a target",
         parameters=[E164_PARAMETER, IDEMPOTENCY_KEY_PARAMETER],
         request=ReserveSerializer,
-        responses={200: NumberSerializer, **problems(400, 403, 404, 409)},
+        responses={200: NumberDetailSerializer, **problems(400, 403, 404, 409)},
         examples=[
             OpenApiExample("reserve", value={"until": "2026-12-31T00:00:00Z"}, request_only=True)
         ],

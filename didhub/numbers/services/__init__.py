@@ -4,6 +4,7 @@ Each service is one transaction: the policy check first, then the change, its ev
 and the sync outbox hand-off, so that all of it commits or none of it does.
 """
 
+from didhub.numbers.services.actions import NUMBER_ACTIONS, number_actions, numbers_actions
 from didhub.numbers.services.assignments import number_assign, number_unassign
 from didhub.numbers.services.bulk import numbers_bulk
 from didhub.numbers.services.catalog import (
@@ -26,20 +27,23 @@ from didhub.numbers.services.delegation import numbers_delegate, numbers_reclaim
 from didhub.numbers.services.lifecycle import (
     number_add,
     number_delete,
-    number_port_complete,
     number_update,
     numbers_add,
     numbers_add_range,
 )
 from didhub.numbers.services.states import (
+    number_port_cancel,
+    number_port_complete,
     number_release,
     number_reserve,
     number_restore,
     number_unreserve,
     numbers_expire,
+    numbers_port_complete_by_call,
 )
 
 __all__ = [
+    "NUMBER_ACTIONS",
     "block_create",
     "block_delete",
     "calling_profile_create",
@@ -48,9 +52,11 @@ __all__ = [
     "carrier_create",
     "carrier_delete",
     "carrier_update",
+    "number_actions",
     "number_add",
     "number_assign",
     "number_delete",
+    "number_port_cancel",
     "number_port_complete",
     "number_release",
     "number_reserve",
@@ -58,11 +64,13 @@ __all__ = [
     "number_unassign",
     "number_unreserve",
     "number_update",
+    "numbers_actions",
     "numbers_add",
     "numbers_add_range",
     "numbers_bulk",
     "numbers_delegate",
     "numbers_expire",
+    "numbers_port_complete_by_call",
     "numbers_reclaim",
     "sms_profile_create",
     "sms_profile_delete",

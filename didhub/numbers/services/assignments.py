@@ -3,15 +3,59 @@
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from didhub.core.errors import Conflict, NotVisible, invalid
+from didhub.core.errors import Conflict, DomainError, NotVisible, invalid
 from didhub.core.policy import Action, check
 from didhub.numbers.choices import Channel, NumberState
 from didhub.numbers.models import Assignment, Number, Target
 from didhub.numbers.rules import STATION_KINDS, TARGET_RULES, check_fit, kind_name
-from didhub.numbers.services.common import lock_account, lock_number, notify, record_number_event
+from didhub.numbers.services.common import (
+    NumberFacts,
+    lock_account,
+    lock_number,
+    notify,
+    policy_refusal,
+    record_number_event,
+)
 
 # States in which a number can take a new assignment.
 ASSIGNABLE_STATES = {NumberState.AVAILABLE, NumberState.RESERVED, NumberState.ASSIGNED}
+
+
+def assign_refusal(actor, number: Number, facts: NumberFacts | None = None) -> DomainError | None:
+    """Why no target can take ``number`` now, before any target is named; or None.
+
+    Targets belong to enterprises, so only an enterprise's numbers are assigned, and
+    only on a channel the number carries that is still free.
+    """
+    if error := policy_refusal(actor, Action.NUMBER_ASSIGN, number):
+        return error
+    if number.state not in ASSIGNABLE_STATES:
+        return Conflict(
+            f"{number.e164} is {number.get_state_display().lower()} and cannot be assigned.",
+            code="not_assignable",
+        )
+    if not number.owner.is_enterprise:
+        return Conflict(
+            f"{number.e164} is held by {number.owner.name}; numbers are assigned by the "
+            "enterprise holding them, to its targets.",
+            code="not_enterprise",
+        )
+    if not any(
+        getattr(number, channel) and not number.target_kind_for(channel)
+        for channel in Channel.values
+    ):
+        return Conflict(
+            f"{number.e164} is already assigned on every channel it carries.", code="assigned"
+        )
+    return None
+
+
+def unassign_refusal(actor, number: Number, facts: NumberFacts | None = None) -> DomainError | None:
+    if error := policy_refusal(actor, Action.NUMBER_UNASSIGN, number):
+        return error
+    if not number.is_assigned:
+        return Conflict(f"{number.e164} is not assigned to anything.", code="not_assigned")
+    return None
 
 
 def stations_in_use(enterprise_id: int) -> int:
@@ -100,11 +144,10 @@ def number_assign(*, actor, number: Number, target: Target, channel: str | None 
                 f"({kind_name(current.target_kind)}) on the {channel} channel.",
                 code="assigned",
             )
-        if number.state not in ASSIGNABLE_STATES:
-            raise Conflict(
-                f"{number.e164} is {number.get_state_display().lower()} and cannot be assigned.",
-                code="not_assignable",
-            )
+        # The target's own rules first: their refusals name the rule that fails.
+        fit_or_refuse(number, target, channel)
+        if error := assign_refusal(actor, number):
+            raise error
         if (
             number.state == NumberState.RESERVED
             and number.reserved_for_id
@@ -115,7 +158,6 @@ def number_assign(*, actor, number: Number, target: Target, channel: str | None 
                 f"{number.reserved_until:%Y-%m-%d %H:%M}.",
                 code="reserved",
             )
-        fit_or_refuse(number, target, channel)
         before_state = number.state
         assignment = attach(number, target, channel)
         record_number_event(
@@ -162,7 +204,8 @@ def number_unassign(*, actor, number: Number, channel: str | None = None) -> lis
         raise invalid("The channel is voice, sms or fax.", field="channel")
     with transaction.atomic():
         number = lock_number(number)
-        check(actor, Action.NUMBER_UNASSIGN, number)
+        if error := unassign_refusal(actor, number):
+            raise error
         removed = detach(number, None if channel is None else [channel])
         if not removed:
             where = f"on the {channel} channel" if channel else "to anything"

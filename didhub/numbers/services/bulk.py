@@ -8,9 +8,30 @@ from didhub.numbers.services.assignments import number_assign, number_unassign
 from didhub.numbers.services.common import RowErrors, chunks, to_pks
 from didhub.numbers.services.delegation import numbers_delegate, numbers_reclaim
 from didhub.numbers.services.lifecycle import number_delete, number_update
-from didhub.numbers.services.states import number_release
+from didhub.numbers.services.states import (
+    number_port_cancel,
+    number_port_complete,
+    number_release,
+)
 
-ACTIONS = ("delegate", "reclaim", "assign", "unassign", "release", "update", "delete")
+ACTIONS = (
+    "delegate",
+    "reclaim",
+    "assign",
+    "unassign",
+    "release",
+    "update",
+    "delete",
+    "port_complete",
+    "port_cancel",
+)
+# The per-number services of the actions that take no parameters.
+SIMPLE = {
+    "release": number_release,
+    "delete": number_delete,
+    "port_complete": number_port_complete,
+    "port_cancel": number_port_cancel,
+}
 
 
 def _numbers(numbers) -> tuple[list[Number], list[str]]:
@@ -49,9 +70,9 @@ def numbers_bulk(*, actor, action: str, numbers, **params) -> dict:
 
     ``action``: delegate (``to_account``), reclaim (``to_account`` optional), assign
     (``target`` and ``channel``, or per-item dicts), unassign (``channel``), release,
-    update (the attributes of ``number_update``), delete. Refusals are raised together
-    as the most serious kind among them (404, 403, 409, 400), one item per number
-    keyed by its E.164 text.
+    update (the attributes of ``number_update``), delete, port_complete, port_cancel.
+    Refusals are raised together as the most serious kind among them (404, 403, 409,
+    400), one item per number keyed by its E.164 text.
     """
     if action not in ACTIONS:
         raise invalid("The action is one of " + ", ".join(ACTIONS) + ".", field="action")
@@ -83,12 +104,10 @@ def numbers_bulk(*, actor, action: str, numbers, **params) -> dict:
                     freed += len(
                         number_unassign(actor=actor, number=number, channel=params.get("channel"))
                     )
-                elif action == "release":
-                    number_release(actor=actor, number=number)
                 elif action == "update":
                     number_update(actor=actor, number=number, **params)
                 else:
-                    number_delete(actor=actor, number=number)
+                    SIMPLE[action](actor=actor, number=number)
             except DomainError as error:
                 errors.add_error(number.e164, error)
             else:

@@ -16,8 +16,11 @@ from didhub.core.errors import (
     ValidationFailed,
     invalid,
 )
+from didhub.core.policy import Action, check
 from didhub.numbers import e164
-from didhub.numbers.models import Number, encode_tags
+from didhub.numbers.attributes import encode_tags
+from didhub.numbers.choices import NumberState
+from didhub.numbers.models import Number
 
 # Parameters per statement stay far below PostgreSQL's 65,535 and SQLite's limits.
 CHUNK = 10_000
@@ -66,6 +69,61 @@ def attribute_values(number: Number) -> dict:
         value = getattr(number, name)
         values[name] = catalog_ref(value) if name in CATALOG_FIELDS else value
     return values
+
+
+def policy_refusal(actor, action: Action, obj=None) -> DomainError | None:
+    """What ``check`` would raise (404 outside the subtree, 403 inside it), or None.
+
+    The action predicates (``release_refusal`` ...) start here, so that what the
+    portal and the API offer and what the services enforce ask the policy alike.
+    """
+    try:
+        check(actor, action, obj)
+    except DomainError as error:
+        return error
+    return None
+
+
+class NumberFacts:
+    """What the action predicates need to know beyond a number's own row.
+
+    A page of numbers asks once for all of its rows (``NumberFacts.of``); a service
+    deciding about one number builds it for that number alone.
+    """
+
+    def __init__(self, *, parents: set[int], previous: dict[int, Account]):
+        self.parents = parents  # accounts with an account below them
+        self.previous = previous  # account id -> Account, for released numbers
+
+    @classmethod
+    def of(cls, numbers) -> "NumberFacts":
+        owners = {number.owner_id for number in numbers}
+        parents = set(
+            Account.objects.filter(parent_id__in=owners).values_list("parent_id", flat=True)
+        )
+        released = {
+            (number.released_from or {}).get("owner", {}).get("id")
+            for number in numbers
+            if isinstance(number.released_from, dict)
+        }
+        released.discard(None)
+        return cls(parents=parents, previous=Account.objects.in_bulk(released))
+
+    def has_children(self, account_id: int) -> bool:
+        return account_id in self.parents
+
+    def released_by(self, number) -> Account | None:
+        """The enterprise an aging number was released by, while it may restore it."""
+        released = number.released_from if isinstance(number.released_from, dict) else {}
+        owner = released.get("owner") or {}
+        previous = self.previous.get(owner.get("id"))
+        if (
+            number.state != NumberState.AGING
+            or previous is None
+            or not previous.is_within(number.owner)
+        ):
+            return None
+        return previous
 
 
 def lock_number(number) -> Number:

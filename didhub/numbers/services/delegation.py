@@ -11,6 +11,10 @@ the one holding it. Reclaim moves it *up*: to the actor's account, or to
 as they are and not counted. Assigned, reserved and aging numbers stay where they
 are (Conflict naming the target or the state), and so do an enterprise's external
 numbers: they are its own, not its provider's.
+
+Both ask the placement rules (``didhub.numbers.placement``) as an upload does: a
+number outside the destination's location country is refused with its reason, and
+carriers and profiles the destination may not use are cleared, with an event.
 """
 
 from django.db import transaction
@@ -18,15 +22,62 @@ from django.utils import timezone
 
 from didhub.accounts.models import Account
 from didhub.core import audit
-from didhub.core.errors import Conflict, NotVisible, ValidationFailed, invalid
+from didhub.core.errors import Conflict, DomainError, NotVisible, ValidationFailed, invalid
 from didhub.core.policy import Action, check
 from didhub.numbers.choices import NumberState
 from didhub.numbers.models import Assignment, Number
 from didhub.numbers.rules import kind_name
-from didhub.numbers.services.common import RowErrors, account_ref, chunks, notify, to_pks
+from didhub.numbers.services.common import (
+    NumberFacts,
+    RowErrors,
+    account_ref,
+    chunks,
+    notify,
+    policy_refusal,
+    to_pks,
+)
+from didhub.numbers.services.placing import (
+    PLACEMENT_FIELDS,
+    Placed,
+    clear_unusable,
+    refuse_unfit,
+)
 
 MOVABLE_STATES = {NumberState.AVAILABLE, NumberState.PORTING_IN}
-ROW_FIELDS = ("pk", "e164", "owner_id", "state", "external")
+ROW_FIELDS = ("pk", "e164", "owner_id", "state", "external", *PLACEMENT_FIELDS)
+
+
+def unmovable(text: str, state: str, external: bool, owner: Account) -> Conflict | None:
+    """Why a number stays where it is, whichever way it would move; or None."""
+    if state == NumberState.ASSIGNED:
+        return Conflict(f"{text} is assigned; unassign it first.", code="assigned")
+    if state not in MOVABLE_STATES:
+        return Conflict(f"{text} is {state}; only unused numbers move.", code=state)
+    if external:
+        return Conflict(f"{text} is {owner.name}'s own number; it stays there.", code="external")
+    return None
+
+
+def delegate_refusal(actor, number: Number, facts: NumberFacts | None = None) -> DomainError | None:
+    """Why ``number`` cannot move down to any account now; or None."""
+    if error := policy_refusal(actor, Action.NUMBER_DELEGATE, number):
+        return error
+    if error := unmovable(number.e164, number.state, number.external, number.owner):
+        return error
+    facts = facts or NumberFacts.of([number])
+    if not facts.has_children(number.owner_id):
+        return Conflict(
+            f"{number.e164} is held by {number.owner.name}, which has no account below it.",
+            code="no_account_below",
+        )
+    return None
+
+
+def reclaim_refusal(actor, number: Number, facts: NumberFacts | None = None) -> DomainError | None:
+    """Why ``number`` cannot move back up to the actor's account now; or None."""
+    if error := policy_refusal(actor, Action.NUMBER_RECLAIM, number):
+        return error
+    return unmovable(number.e164, number.state, number.external, number.owner)
 
 
 class Selection:
@@ -51,6 +102,13 @@ class Selection:
                 names.setdefault(number_id, []).append(f"{name} ({kind_name(kind)}, {channel})")
         return {pk: ", ".join(items) for pk, items in names.items()}
 
+    def placed(self, rows: list) -> list[Placed]:
+        """The rows as the placement rules read them (``didhub.numbers.placement``)."""
+        start = len(ROW_FIELDS) - len(PLACEMENT_FIELDS)
+        return [
+            Placed.from_values(row[0], row[1], row[start:], self.owners[row[2]]) for row in rows
+        ]
+
 
 def check_rows(selection: Selection, actor_account: Account, fits, errors: RowErrors) -> list:
     """The rows that move; the rest become row errors. ``fits(owner)`` -> reason or None."""
@@ -58,7 +116,7 @@ def check_rows(selection: Selection, actor_account: Account, fits, errors: RowEr
         errors.add(NotVisible, text, "not_found", f"{text} is not in your inventory.")
     moving, assigned = [], []
     for row in selection.rows:
-        pk, text, owner_id, state, external = row
+        pk, text, owner_id, state, external, *_ = row
         owner = selection.owners[owner_id]
         if not owner.is_within(actor_account):
             # Outside the actor's subtree: not disclosed (404), like a missing number.
@@ -67,16 +125,12 @@ def check_rows(selection: Selection, actor_account: Account, fits, errors: RowEr
             continue
         elif reason:
             errors.add(ValidationFailed, text, "wrong_direction", f"{text} is {reason}")
-        elif state == NumberState.ASSIGNED:
-            assigned.append(row)
-        elif state not in MOVABLE_STATES:
-            errors.add(Conflict, text, state, f"{text} is {state}; only unused numbers move.")
-        elif external:
-            errors.add(
-                Conflict, text, "external", f"{text} is {owner.name}'s own number; it stays there."
-            )
-        else:
+        elif (refusal := unmovable(text, state, external, owner)) is None:
             moving.append(row)
+        elif refusal.code == "assigned":
+            assigned.append(row)  # refused below, naming the targets
+        else:
+            errors.add_error(text, refusal)
     if assigned:
         targets = selection.targets_of([row[0] for row in assigned])
         for pk, text, *_ in assigned:
@@ -86,7 +140,12 @@ def check_rows(selection: Selection, actor_account: Account, fits, errors: RowEr
 
 
 def move(*, actor, action: str, rows: list, selection: Selection, to_account: Account, deepest):
-    """One UPDATE per batch, one event per number, one outbox hand-off."""
+    """One UPDATE per batch, one event per number, one outbox hand-off.
+
+    Carriers and profiles that ``to_account`` may not use are cleared first, each
+    clearing recorded on the account that held the number.
+    """
+    clear_unusable(actor=actor, destination=to_account, numbers=selection.placed(rows))
     now = timezone.now()
     events, removed = [], []
     destination = account_ref(to_account)
@@ -137,6 +196,7 @@ def numbers_delegate(*, actor, numbers, to_account: Account) -> int:
 
         errors = RowErrors()
         rows = check_rows(selection, actor.account, fits, errors)
+        refuse_unfit(to_account, selection.placed(rows), errors)
         errors.raise_if_any()
         move(
             actor=actor,
@@ -169,6 +229,7 @@ def numbers_reclaim(*, actor, numbers, to_account: Account | None = None) -> int
 
         errors = RowErrors()
         rows = check_rows(selection, actor.account, fits, errors)
+        refuse_unfit(to_account, selection.placed(rows), errors)
         errors.raise_if_any()
         move(
             actor=actor,

@@ -1,39 +1,71 @@
-"""Bringing numbers in, changing their attributes, completing ports, deleting them."""
+"""Bringing numbers in, changing their attributes, deleting them."""
 
-import phonenumbers
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from didhub.accounts.models import Account
 from didhub.core import audit
-from didhub.core.errors import Conflict, ErrorItem, ValidationFailed, invalid
+from didhub.core.errors import Conflict, DomainError, ErrorItem, ValidationFailed, invalid
 from didhub.core.policy import Action, check
-from didhub.numbers import e164
-from didhub.numbers.choices import USER_CAC_LIMIT, NumberState, Route, Usage
+from didhub.numbers import attributes, e164
+from didhub.numbers.choices import NumberState
 from didhub.numbers.models import CallingProfile, Carrier, Number, SmsProfile
+from didhub.numbers.placement import CountryRule
 from didhub.numbers.rules import check_fit
 from didhub.numbers.services.common import (
     ATTRIBUTE_FIELDS,
     CATALOG_FIELDS,
+    NumberFacts,
     account_ref,
     attribute_values,
     chunks,
     clean_tags,
     lock_number,
     notify,
+    policy_refusal,
     record_number_event,
     removed_entry,
     resolve_catalog,
 )
 
-MAX_RANGE = 100_000
-TEXT_FIELDS = {"sip_connection": 200, "service_info": 200}
 CATALOG_MODELS = {
     "voice_carrier": Carrier,
     "sms_profile": SmsProfile,
     "calling_profile": CallingProfile,
 }
 ENTRY_FIELDS = {"e164", "country_code", "row", "porting", *ATTRIBUTE_FIELDS}
+
+
+def default_carriers(account: Account) -> tuple[int | None, int | None]:
+    """The default voice carrier and SMS profile of ``account``: its own, else those of
+    the nearest account above it that has one (seeds/001). Every path that adds numbers
+    reads them here."""
+    chain = Account.objects.filter(pk__in=account.ancestor_ids()).order_by("-depth")
+    rows = list(chain.values_list("default_voice_carrier_id", "default_sms_profile_id"))
+    return (
+        attributes.inherited(voice for voice, _ in rows),
+        attributes.inherited(sms for _, sms in rows),
+    )
+
+
+def entry_values(entry: dict) -> dict:
+    """An entry's flags, route, usage, CAC and texts as a new number stores them.
+
+    Omitted values take their defaults; usage User takes its fixed CAC whatever the
+    entry says, as an upload does. ``attributes.problems`` then judges the result.
+    """
+    values = {key: bool(entry.get(key, attributes.DEFAULTS[key])) for key in attributes.FLAGS}
+    values["route"] = entry.get("route") or ""
+    values["usage"] = entry.get("usage") or attributes.DEFAULTS["usage"]
+    given = entry.get("cac_limit")
+    values["cac_limit"] = attributes.cac_for(
+        values["usage"], None if given in (None, "") else given
+    )
+    for key in attributes.PLAIN_TEXTS:
+        values[key] = str(entry.get(key) or "").strip()
+    values["tags"] = clean_tags(entry.get("tags"))
+    return values
 
 
 class NumberBuilder:
@@ -49,17 +81,9 @@ class NumberBuilder:
         self.source_import = source_import
         self.now = timezone.now()
         self.catalog: dict[tuple[str, object], object] = {}
-        self.country_code = None
-        if account.location_country:
-            self.country_code = phonenumbers.country_code_for_region(
-                account.location_country.upper()
-            )
+        self.country = CountryRule.of_account(account)
         # The uploading reseller's default carriers, inherited from above (seeds/001).
-        self.default_carrier_id = self.default_profile_id = None
-        chain = Account.objects.filter(pk__in=self.uploader.ancestor_ids()).order_by("-depth")
-        for ancestor in chain.only("default_voice_carrier_id", "default_sms_profile_id"):
-            self.default_carrier_id = self.default_carrier_id or ancestor.default_voice_carrier_id
-            self.default_profile_id = self.default_profile_id or ancestor.default_sms_profile_id
+        self.default_carrier_id, self.default_profile_id = default_carriers(self.uploader)
 
     def lookup(self, field: str, value):
         if value is None or value == "":
@@ -83,33 +107,12 @@ class NumberBuilder:
             parsed = e164.parse(str(entry.get("e164") or ""), entry.get("country_code") or None)
         except e164.NumberError as error:
             fail("e164", error.message, error.code)
-        if parsed and self.country_code and parsed.country_code != self.country_code:
-            fail(
-                "e164",
-                f"Numbers of {self.account.name} must carry country code +{self.country_code} "
-                f"({self.account.location_country.upper()}); {parsed.e164} does not.",
-                "wrong_country",
-            )
-        voice, sms, fax = (bool(entry.get(name, False)) for name in ("voice", "sms", "fax"))
-        route = entry.get("route") or ""
-        if voice and route not in Route.values:
-            fail("route", "A voice number needs a route: " + ", ".join(Route.values) + ".")
-        if not voice and route:
-            fail("route", "A route needs the voice capability.")
-        usage = entry.get("usage") or Usage.USER
-        cac_limit = entry.get("cac_limit")
-        if usage not in Usage.values:
-            fail("usage", "Usage is one of " + ", ".join(Usage.values) + ".")
-        # Usage `user` has a fixed CAC (seeds/004): a given value is ignored, as in uploads.
-        if usage == Usage.USER or cac_limit in (None, ""):
-            cac_limit = USER_CAC_LIMIT
-        elif not (isinstance(cac_limit, int) and not isinstance(cac_limit, bool)) or cac_limit < 1:
-            fail("cac_limit", "The CAC is a whole number of at least 1.")
-        texts = {}
-        for field, limit in TEXT_FIELDS.items():
-            texts[field] = str(entry.get(field) or "").strip()
-            if len(texts[field]) > limit:
-                fail(field, f"At most {limit} characters.", "too_long")
+        if parsed and not self.country.fits(parsed.country_code):
+            reason = self.country.reason(parsed.country_code, self.account.name)
+            fail("e164", reason, "wrong_country")
+        values = entry_values(entry)
+        for problem in attributes.problems(values):
+            fail(problem.key, problem.message, problem.code)
         catalog = {}
         for field in CATALOG_FIELDS:
             try:
@@ -120,23 +123,17 @@ class NumberBuilder:
             raise ValidationFailed(message=errors[0].message, code=errors[0].code, errors=errors)
         external = self.uploader.is_enterprise
         carrier, profile = catalog["voice_carrier"], catalog["sms_profile"]
-        default_carrier = self.default_carrier_id if voice else None
-        default_profile = self.default_profile_id if sms else None
+        default_carrier = self.default_carrier_id if values["voice"] else None
+        default_profile = self.default_profile_id if values["sms"] else None
         return Number(
             e164=parsed.e164,
             country_code=parsed.country_code,
             region=parsed.region,
             number_type=parsed.number_type,
-            voice=voice,
-            sms=sms,
-            fax=fax,
-            route=route if voice else "",
-            usage=usage,
-            cac_limit=cac_limit,
+            **values,
             voice_carrier_id=carrier.pk if carrier else default_carrier,
             sms_profile_id=profile.pk if profile else default_profile,
             calling_profile=catalog["calling_profile"],
-            tags=clean_tags(entry.get("tags")),
             owner=self.account,
             uploaded_by=self.uploader,
             external=external,
@@ -144,7 +141,6 @@ class NumberBuilder:
             state=NumberState.PORTING_IN if entry.get("porting") else NumberState.AVAILABLE,
             created_at=self.now,
             updated_at=self.now,
-            **texts,
         )
 
     def added_event(self, actor, number: Number):
@@ -250,33 +246,38 @@ def number_add(*, actor, account: Account, e164: str, **attributes) -> Number:
         raise ValidationFailed(message=error.message, code=error.code, errors=items) from None
 
 
-def numbers_add_range(*, actor, account: Account, start: str, end: str, **attributes):
-    """Add every number from ``start`` to ``end`` (at most 100,000), all or none."""
+def numbers_add_range(*, actor, account: Account, start: str, end: str, **values):
+    """Add every number from ``start`` to ``end`` (at most DIDHUB_MAX_RANGE), all or none."""
     try:
-        first = e164.normalize(str(start), attributes.get("country_code"))
+        first = e164.normalize(str(start), values.get("country_code"))
     except e164.NumberError as error:
         raise invalid(error.message, field="start", code=error.code) from None
     try:
-        last = e164.normalize(str(end), attributes.get("country_code"))
+        last = e164.normalize(str(end), values.get("country_code"))
     except e164.NumberError as error:
         raise invalid(error.message, field="end", code=error.code) from None
-    if len(first) != len(last):
-        raise invalid("Start and end must have the same number of digits.", field="end")
-    size = int(last) - int(first) + 1
-    if size < 1:
-        raise invalid("The end must not come before the start.", field="end")
-    if size > MAX_RANGE:
-        raise invalid(f"A range holds at most {MAX_RANGE:,} numbers, not {size:,}.", field="end")
-    attributes.pop("country_code", None)
+    if problem := attributes.range_problem(first, last, limit=settings.DIDHUB_MAX_RANGE):
+        raise invalid(problem, field="end", code="bad_range")
+    values.pop("country_code", None)
     width = len(first) - 1
     entries = [
-        {"e164": f"+{value:0{width}d}", "row": f"+{value:0{width}d}", **attributes}
+        {"e164": f"+{value:0{width}d}", "row": f"+{value:0{width}d}", **values}
         for value in range(int(first), int(last) + 1)
     ]
     return numbers_add(actor=actor, account=account, entries=entries)
 
 
 UPDATABLE = set(ATTRIBUTE_FIELDS)
+
+
+def update_refusal(actor, number: Number, facts: NumberFacts | None = None) -> DomainError | None:
+    """Resellers change attributes; which changes fit is decided with the changes."""
+    return policy_refusal(actor, Action.NUMBER_UPDATE, number)
+
+
+def delete_refusal(actor, number: Number, facts: NumberFacts | None = None) -> DomainError | None:
+    """The uploader deletes an unused number it holds (the policy's object rule)."""
+    return policy_refusal(actor, Action.NUMBER_DELETE, number)
 
 
 def number_update(*, actor, number: Number, **changes) -> Number:
@@ -290,7 +291,8 @@ def number_update(*, actor, number: Number, **changes) -> Number:
         raise invalid(f"{unknown[0]} cannot be changed here.", field=unknown[0])
     with transaction.atomic():
         number = lock_number(number)
-        check(actor, Action.NUMBER_UPDATE, number)
+        if error := update_refusal(actor, number):
+            raise error
         before_values = attribute_values(number)
         new = dict(changes)
         for field in CATALOG_FIELDS:
@@ -298,7 +300,7 @@ def number_update(*, actor, number: Number, **changes) -> Number:
                 new[field] = resolve_catalog(CATALOG_MODELS[field], new[field], number.owner, field)
         if "tags" in new:
             new["tags"] = clean_tags(new["tags"])
-        for field in TEXT_FIELDS:
+        for field in attributes.PLAIN_TEXTS:
             if field in new:
                 new[field] = str(new[field] or "").strip()
         changed = {k: v for k, v in new.items() if getattr(number, k) != v}
@@ -308,8 +310,8 @@ def number_update(*, actor, number: Number, **changes) -> Number:
         # Turning voice off takes the route with it: a route needs voice.
         if changed.get("voice") is False and "route" not in changed:
             changed["route"] = ""
-        if changed.get("usage") == Usage.USER and "cac_limit" not in changed:
-            changed["cac_limit"] = USER_CAC_LIMIT
+        if changed.get("usage") == attributes.USER_USAGE and "cac_limit" not in changed:
+            changed["cac_limit"] = attributes.USER_CAC_LIMIT
         for field, value in changed.items():
             setattr(number, field, value)
         validate_attributes(number, touched=set(changed))
@@ -338,64 +340,15 @@ def number_update(*, actor, number: Number, **changes) -> Number:
 
 
 def validate_attributes(number: Number, *, touched: set[str]) -> None:
-    """Field-keyed checks of a number's attributes after a change."""
-    errors = []
-    for field in ("voice", "sms", "fax"):
-        if field in touched and not isinstance(getattr(number, field), bool):
-            errors.append(ErrorItem(code="invalid", message="True or false.", field=field))
-    if number.route and number.route not in Route.values:
-        message = "Route is one of " + ", ".join(Route.values) + "."
-        errors.append(ErrorItem(code="invalid", message=message, field="route"))
-    elif number.voice and not number.route:
-        errors.append(
-            ErrorItem(code="invalid", message="A voice number needs a route.", field="route")
-        )
-    elif number.route and not number.voice:
-        message = "A route needs the voice capability."
-        errors.append(ErrorItem(code="invalid", message=message, field="route"))
-    if number.usage not in Usage.values:
-        message = "Usage is one of " + ", ".join(Usage.values) + "."
-        errors.append(ErrorItem(code="invalid", message=message, field="usage"))
-    cac = number.cac_limit
-    if not isinstance(cac, int) or isinstance(cac, bool) or cac < 1:
-        message = "The CAC is a whole number of at least 1."
-        errors.append(ErrorItem(code="invalid", message=message, field="cac_limit"))
-    elif number.usage == Usage.USER and cac != USER_CAC_LIMIT:
-        message = f"Numbers for users have a fixed CAC of {USER_CAC_LIMIT}."
-        errors.append(ErrorItem(code="invalid", message=message, field="cac_limit"))
-    for field, limit in TEXT_FIELDS.items():
-        if len(getattr(number, field)) > limit:
-            errors.append(
-                ErrorItem(code="too_long", message=f"At most {limit} characters.", field=field)
-            )
+    """Field-keyed checks of a number's attributes after a change (``touched``: the
+    fields the change set; the rules between attributes read the others too)."""
+    values = {key: getattr(number, key) for key in attributes.CHECKED}
+    errors = [
+        ErrorItem(code=problem.code, message=problem.message, field=problem.key)
+        for problem in attributes.problems(values)
+    ]
     if errors:
         raise ValidationFailed(message=errors[0].message, code=errors[0].code, errors=errors)
-
-
-def number_port_complete(*, actor, number: Number) -> Number:
-    """A number uploaded before its port completed (``porting_in``) becomes available.
-
-    The account that uploaded it, or one above it, says so.
-    """
-    with transaction.atomic():
-        number = lock_number(number)
-        check(actor, Action.VIEW, number)
-        check(actor, Action.NUMBERS_UPLOAD, number.uploaded_by)
-        if number.state != NumberState.PORTING_IN:
-            raise Conflict(f"{number.e164} is {number.state}, not porting in.", code="not_porting")
-        number.state = NumberState.AVAILABLE
-        number.updated_at = timezone.now()
-        number.save(update_fields=["state", "updated_at"])
-        record_number_event(
-            actor=actor,
-            action="number.port_completed",
-            number=number,
-            account=number.owner,
-            before={"state": NumberState.PORTING_IN},
-            after={"state": NumberState.AVAILABLE},
-        )
-        notify("port_completed", [number.pk])
-    return number
 
 
 def number_delete(*, actor, number: Number) -> None:
@@ -405,7 +358,8 @@ def number_delete(*, actor, number: Number) -> None:
     """
     with transaction.atomic():
         number = lock_number(number)
-        check(actor, Action.NUMBER_DELETE, number)
+        if error := delete_refusal(actor, number):
+            raise error
         record_number_event(
             actor=actor,
             action="number.deleted",

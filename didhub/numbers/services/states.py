@@ -1,4 +1,11 @@
-"""Reservations, release through aging, restore, and the system's expiry sweep."""
+"""Reservations, release through aging, restore, ports, and the system's expiry sweep.
+
+Each action has its predicate here, beside its service (``release_refusal`` beside
+``number_release``): the error the service would raise before looking at its
+parameters, or None. The service raises exactly that error, and ``number_actions``
+(actions.py) offers an action where its predicate finds nothing, so the portal and
+the API offer what the services accept.
+"""
 
 from datetime import timedelta
 
@@ -7,21 +14,110 @@ from django.utils import timezone
 
 from didhub.accounts.models import Account
 from didhub.core import audit
-from didhub.core.errors import Conflict, NotVisible, invalid
+from didhub.core.errors import Conflict, DomainError, NotVisible, invalid
 from didhub.core.policy import Action, check
 from didhub.numbers.choices import NumberState
 from didhub.numbers.models import Number, Target
 from didhub.numbers.rules import TARGET_RULES
 from didhub.numbers.services.assignments import attach, detach, fit_or_refuse
 from didhub.numbers.services.common import (
+    NumberFacts,
     account_ref,
+    attribute_values,
     chunks,
     lock_number,
     notify,
+    policy_refusal,
     record_number_event,
     removed_entry,
     target_ref,
 )
+from didhub.numbers.services.placing import place_one
+
+# A reservation is made on an available number, or moved on a reserved one.
+RESERVABLE_STATES = {NumberState.AVAILABLE, NumberState.RESERVED}
+# States a release cannot take a number out of.
+UNRELEASABLE_STATES = {NumberState.PORTING_IN, NumberState.AGING}
+
+
+def reserve_refusal(actor, number: Number, facts: NumberFacts | None = None) -> DomainError | None:
+    if error := policy_refusal(actor, Action.NUMBER_RESERVE, number):
+        return error
+    if number.state not in RESERVABLE_STATES:
+        return Conflict(
+            f"{number.e164} is {number.get_state_display().lower()}; only available "
+            "numbers can be reserved.",
+            code="not_available",
+        )
+    return None
+
+
+def unreserve_refusal(
+    actor, number: Number, facts: NumberFacts | None = None
+) -> DomainError | None:
+    if error := policy_refusal(actor, Action.NUMBER_RESERVE, number):
+        return error
+    if number.state != NumberState.RESERVED:
+        return Conflict(f"{number.e164} is not reserved.", code="not_reserved")
+    return None
+
+
+def release_refusal(actor, number: Number, facts: NumberFacts | None = None) -> DomainError | None:
+    """Only an enterprise releases, only what its provider gave it, only in use or unused."""
+    if error := policy_refusal(actor, Action.NUMBER_RELEASE, number):
+        return error
+    holder = number.owner
+    if not holder.is_enterprise:
+        return Conflict(
+            f"{number.e164} is held by {holder.name}, not by an enterprise; resellers "
+            "reclaim numbers instead of releasing them.",
+            code="not_enterprise",
+        )
+    if number.external:
+        return Conflict(
+            f"{number.e164} is {holder.name}'s own number, not one from its provider; "
+            "delete it instead.",
+            code="external",
+        )
+    if number.state in UNRELEASABLE_STATES:
+        return Conflict(
+            f"{number.e164} is {number.get_state_display().lower()} and cannot be released.",
+            code="not_releasable",
+        )
+    return None
+
+
+def restore_refusal(actor, number: Number, facts: NumberFacts | None = None) -> DomainError | None:
+    """The enterprise that released an aging number may restore it, although it no
+    longer holds it: the policy is asked about that enterprise."""
+    facts = facts or NumberFacts.of([number])
+    previous = facts.released_by(number)
+    if previous is None:
+        return policy_refusal(actor, Action.NUMBER_RESTORE, number) or Conflict(
+            f"{number.e164} is not aging after a release; nothing to restore.",
+            code="not_aging",
+        )
+    return policy_refusal(actor, Action.NUMBER_RESTORE, previous)
+
+
+def port_refusal(actor, number: Number, facts: NumberFacts | None = None) -> DomainError | None:
+    """A port is completed or cancelled by the account that uploaded the number, or one
+    above it, while the number is ``porting_in``."""
+    if error := policy_refusal(actor, Action.VIEW, number):
+        return error
+    if error := policy_refusal(actor, Action.NUMBERS_UPLOAD, number.uploaded_by):
+        return error
+    if number.state != NumberState.PORTING_IN:
+        return Conflict(
+            f"{number.e164} is {number.get_state_display().lower()}, not porting in.",
+            code="not_porting",
+        )
+    return None
+
+
+def refuse(error: DomainError | None) -> None:
+    if error is not None:
+        raise error
 
 
 def number_reserve(*, actor, number: Number, until, target: Target | None = None) -> Number:
@@ -33,15 +129,9 @@ def number_reserve(*, actor, number: Number, until, target: Target | None = None
     """
     with transaction.atomic():
         number = lock_number(number)
-        check(actor, Action.NUMBER_RESERVE, number)
+        refuse(reserve_refusal(actor, number))
         if until is None or until <= timezone.now():
             raise invalid("A reservation ends in the future.", field="until", code="past")
-        if number.state not in (NumberState.AVAILABLE, NumberState.RESERVED):
-            raise Conflict(
-                f"{number.e164} is {number.get_state_display().lower()}; only available "
-                "numbers can be reserved.",
-                code="not_available",
-            )
         if target is not None:
             try:
                 target = Target.objects.select_related("enterprise").get(pk=target.pk)
@@ -80,9 +170,7 @@ def number_unreserve(*, actor, number: Number) -> Number:
     """End a reservation now: the number is available again."""
     with transaction.atomic():
         number = lock_number(number)
-        check(actor, Action.NUMBER_RESERVE, number)
-        if number.state != NumberState.RESERVED:
-            raise Conflict(f"{number.e164} is not reserved.", code="not_reserved")
+        refuse(unreserve_refusal(actor, number))
         before = {
             "state": number.state,
             "reserved_until": number.reserved_until,
@@ -114,25 +202,8 @@ def number_release(*, actor, number: Number) -> Number:
     """
     with transaction.atomic():
         number = lock_number(number)
-        check(actor, Action.NUMBER_RELEASE, number)
+        refuse(release_refusal(actor, number))
         enterprise = number.owner
-        if not enterprise.is_enterprise:
-            raise Conflict(
-                f"{number.e164} is held by {enterprise.name}, not by an enterprise; resellers "
-                "reclaim numbers instead of releasing them.",
-                code="not_enterprise",
-            )
-        if number.external:
-            raise Conflict(
-                f"{number.e164} is {enterprise.name}'s own number, not one from its provider; "
-                "delete it instead.",
-                code="external",
-            )
-        if number.state in (NumberState.PORTING_IN, NumberState.AGING):
-            raise Conflict(
-                f"{number.e164} is {number.get_state_display().lower()} and cannot be released.",
-                code="not_releasable",
-            )
         reseller = Account.objects.get(pk=enterprise.parent_id)
         now = timezone.now()
         released_from = {
@@ -190,18 +261,13 @@ def number_restore(*, actor, number: Number) -> Number:
     """
     with transaction.atomic():
         number = lock_number(number)
-        released = number.released_from or {}
-        previous = None
-        if number.state == NumberState.AGING and released.get("owner"):
-            previous = Account.objects.filter(pk=released["owner"]["id"]).first()
-        if previous is None or not previous.is_within(number.owner):
-            check(actor, Action.NUMBER_RESTORE, number)
-            raise Conflict(
-                f"{number.e164} is not aging after a release; nothing to restore.",
-                code="not_aging",
-            )
-        check(actor, Action.NUMBER_RESTORE, previous)
+        facts = NumberFacts.of([number])
+        refuse(restore_refusal(actor, number, facts))
+        released = number.released_from
+        previous = facts.released_by(number)
         reseller = number.owner
+        # As any move into an account: its location country, the catalog it may use.
+        place_one(actor=actor, number=number, destination=previous)
         number.owner = previous
         number.state = NumberState.AVAILABLE
         number.aging_until = None
@@ -236,6 +302,91 @@ def number_restore(*, actor, number: Number) -> Number:
         )
         notify("restored", [number.pk])
     return number
+
+
+def number_port_complete(*, actor, number: Number) -> Number:
+    """The port of a number uploaded as ``porting_in`` is done: it becomes available.
+
+    Said by the account that uploaded it or one above it, or by the number's first
+    call (``numbers_port_complete_by_call``), as Kazoo activates a ported number.
+    """
+    with transaction.atomic():
+        number = lock_number(number)
+        refuse(port_refusal(actor, number))
+        number.state = NumberState.AVAILABLE
+        number.updated_at = timezone.now()
+        number.save(update_fields=["state", "updated_at"])
+        record_number_event(
+            actor=actor,
+            action="number.port_completed",
+            number=number,
+            account=number.owner,
+            before={"state": NumberState.PORTING_IN},
+            after={"state": NumberState.AVAILABLE},
+        )
+        notify("port_completed", [number.pk])
+    return number
+
+
+def number_port_cancel(*, actor, number: Number) -> None:
+    """The port of a ``porting_in`` number failed or was withdrawn: the number never
+    arrived, so it leaves the inventory. Its history stays (events keep the E.164 text)
+    and the platforms are told it is gone, as for a deleted number."""
+    with transaction.atomic():
+        number = lock_number(number)
+        refuse(port_refusal(actor, number))
+        record_number_event(
+            actor=actor,
+            action="number.port_cancelled",
+            number=number,
+            account=number.owner,
+            before={
+                "owner": account_ref(number.owner),
+                "state": number.state,
+                **attribute_values(number),
+            },
+        )
+        notify("port_cancelled", removed=[removed_entry(number, number.owner_id)])
+        number.delete()
+
+
+def numbers_port_complete_by_call(*, actor, calls: dict[int, object]) -> int:
+    """Numbers still ``porting_in`` that received a call are ported: available.
+
+    ``calls`` maps number ids to the moment of their latest call. A call reaching a
+    number proves the carrier routes it here, so no one has to say so (Kazoo activates
+    a ported number on its first call the same way). ``actor`` is whoever recorded the
+    calls (``None``: the system, e.g. a CDR import run by the operator). Called inside
+    the transaction that records the calls; set-based, one event per number.
+    """
+    now = timezone.now()
+    ported = []
+    for batch in chunks(list(calls)):
+        ported.extend(
+            Number.objects.select_for_update(of=("self",))
+            .filter(pk__in=batch, state=NumberState.PORTING_IN)
+            .values_list("pk", "e164", "owner_id", "owner__path")
+        )
+    events = []
+    for batch in chunks(ported):
+        Number.objects.filter(pk__in=[row[0] for row in batch]).update(
+            state=NumberState.AVAILABLE, updated_at=now
+        )
+        for pk, text, owner_id, owner_path in batch:
+            event = audit.build_event(
+                actor=actor,
+                action="number.port_completed",
+                object_type="number",
+                object_id=pk,
+                number_e164=text,
+                before={"state": NumberState.PORTING_IN},
+                after={"state": NumberState.AVAILABLE, "first_call_at": calls[pk]},
+            )
+            event.account_id, event.account_path = owner_id, owner_path
+            events.append(event)
+    audit.record_many(events)
+    notify("port_completed", [row[0] for row in ported])
+    return len(ported)
 
 
 def numbers_expire(*, now=None) -> dict:

@@ -54,7 +54,8 @@ NUMBER_PAGES = {
     ("web:number_edit", 0): expect("200 403 200 200 403 403 404 404 404"),
     ("web:number_release", 0): expect("200 403 200 200 200 403 404 404 404"),
     ("web:number_unassign", 0): expect("200 403 200 200 200 403 404 404 404"),
-    ("web:number_delegate", 0): expect("200 403 200 200 403 403 404 404 404"),
+    # +12125550105: Master's own, unused, and Master has an account below it.
+    ("web:number_delegate", 5): expect("200 403 200 404 404 404 404 404 404"),
     # +12125550109: Master's own, unused; only Master (the uploader) may delete it.
     ("web:number_delete", 9): expect("403 403 200 404 404 404 404 404 404"),
     ("web:number_reserve", 4): expect("200 403 200 200 200 403 404 404 404"),

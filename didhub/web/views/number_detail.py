@@ -9,10 +9,12 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from didhub.core.errors import DomainError
-from didhub.core.policy import Action, allows, check
+from didhub.core.errors import DomainError, NotVisible, PolicyDenied
 from didhub.numbers import selectors, services
+from didhub.numbers.choices import NumberState
+from didhub.numbers.lineage import References
 from didhub.numbers.models import Target
+from didhub.numbers.services.actions import PREDICATES
 from didhub.web.acting import acting_user
 from didhub.web.forms import (
     AssignForm,
@@ -20,6 +22,7 @@ from didhub.web.forms import (
     NumberEditForm,
     ReserveForm,
 )
+from didhub.web.views import released
 from didhub.web.views.base import (
     form_errors_from,
     message_from,
@@ -27,8 +30,6 @@ from didhub.web.views.base import (
     render_page,
     safe_next,
 )
-
-HISTORY_LIMIT = 200
 
 
 def number_url(number) -> str:
@@ -45,10 +46,12 @@ def targets_for(actor, number):
 @portal_view
 def number_detail(request, e164):
     actor = acting_user(request)
-    number = selectors.number_get(user=actor, e164=e164)
-    history = list(selectors.number_history(user=actor, number=number)[:HISTORY_LIMIT])
-    for event in history:
-        event.changes = event_changes(event)
+    try:
+        number = selectors.number_get(user=actor, e164=e164)
+    except NotVisible:
+        # A number the actor's enterprise released: read-only while it ages (or 404).
+        return released.released_detail(request, actor, e164)
+    history = released.history_page(actor, number)
     assignments = {a.channel: a for a in number.assignments.all()}
     channels = [
         {
@@ -62,33 +65,34 @@ def number_detail(request, e164):
     context = {
         "section": "numbers",
         "number": number,
+        # Uploader, carriers and profiles where the actor may read them (lineage.py).
+        "shown": References(actor).of(number),
         "channels": channels,
         "history": history,
-        "can": {
-            "assign": allows(actor, Action.NUMBER_ASSIGN, number) and number.owner.is_enterprise,
-            "unassign": allows(actor, Action.NUMBER_UNASSIGN, number) and number.is_assigned,
-            "delegate": allows(actor, Action.NUMBER_DELEGATE, number),
-            "reclaim": allows(actor, Action.NUMBER_RECLAIM, number),
-            "reserve": allows(actor, Action.NUMBER_RESERVE, number) and number.state == "available",
-            "unreserve": allows(actor, Action.NUMBER_RESERVE, number)
-            and number.state == "reserved",
-            "release": allows(actor, Action.NUMBER_RELEASE, number)
-            and number.owner.is_enterprise
-            and number.state != "aging",
-            "restore": allows(actor, Action.NUMBER_RESTORE, number) and number.state == "aging",
-            "update": allows(actor, Action.NUMBER_UPDATE, number),
-            "delete": allows(actor, Action.NUMBER_DELETE, number),
-        },
+        # What the services accept now, decided by their predicates (services/actions.py).
+        "can": dict.fromkeys(services.number_actions(actor, number), True),
+        "release_leaves": release_leaves(number),
     }
     return render_page(request, "web/numbers/detail.html", context)
 
 
-def event_changes(event) -> list[tuple[str, object, object]]:
-    """``(field, before, after)`` of an event, for the timeline's before/after view."""
-    before = event.before if isinstance(event.before, dict) else {}
-    after = event.after if isinstance(event.after, dict) else {}
-    keys = list(dict.fromkeys([*before, *after]))
-    return [(key, before.get(key), after.get(key)) for key in keys]
+def release_unassigns(number) -> list[str]:
+    """What a release of ``number`` unassigns, one line per target, for its confirmation."""
+    lines = [
+        f"Unassigned from {a.target.name} ({a.target.get_kind_display()}, "
+        f"{a.get_channel_display()} channel)"
+        for a in number.assignments.select_related("target").order_by("channel")
+    ]
+    if number.state == NumberState.RESERVED:
+        held = f" for {number.reserved_for.name}" if number.reserved_for_id else ""
+        lines.append(f"Its reservation{held} ends")
+    return lines
+
+
+def release_leaves(number) -> str:
+    """The release's consequences in one sentence, for the JavaScript dialog."""
+    lines = release_unassigns(number)
+    return "; ".join(lines) + "." if lines else ""
 
 
 def run_action(request, number, action_label: str, call) -> bool:
@@ -102,16 +106,30 @@ def run_action(request, number, action_label: str, call) -> bool:
     return True
 
 
+def refused(request, actor, number, action: str):
+    """The action's predicate (services/actions.py): a 404 or 403 page when the policy
+    refuses, else the number's page with the reason when its state does; None if offered.
+    """
+    refusal = PREDICATES[action](actor, number, None)
+    if refusal is None:
+        return None
+    if isinstance(refusal, NotVisible | PolicyDenied):
+        raise refusal
+    message_from(request, refusal)
+    return redirect(number_url(number))
+
+
 def form_action(
     request, e164, *, action, form_class, title, submit, service, form_kwargs=None, done
 ):
     """A number action with a form: GET shows it, POST calls ``service(form, number)``.
 
-    The policy is asked first, so a refused action shows why instead of a form.
+    The action's predicate is asked first, so a refused action shows why instead of a form.
     """
     actor = acting_user(request)
     number = selectors.number_get(user=actor, e164=e164)
-    check(actor, action, number)
+    if answer := refused(request, actor, number, action):
+        return answer
     kwargs = form_kwargs(actor, number) if form_kwargs else {}
     form = form_class(request.POST or None, **kwargs)
     if request.method == "POST" and form.is_valid():
@@ -139,7 +157,7 @@ def number_assign(request, e164):
     return form_action(
         request,
         e164,
-        action=Action.NUMBER_ASSIGN,
+        action="assign",
         form_class=AssignForm,
         title="Modify Assignments for Phone Number",
         submit="Save Settings",
@@ -160,7 +178,7 @@ def number_delegate(request, e164):
     return form_action(
         request,
         e164,
-        action=Action.NUMBER_DELEGATE,
+        action="delegate",
         form_class=DelegateForm,
         title="Assign to an account",
         submit="Assign",
@@ -179,7 +197,7 @@ def number_reserve(request, e164):
     return form_action(
         request,
         e164,
-        action=Action.NUMBER_RESERVE,
+        action="reserve",
         form_class=ReserveForm,
         title="Reserve",
         submit="Reserve",
@@ -199,7 +217,8 @@ def number_edit(request, e164):
     """Capabilities, route and carriers (resellers; carriers only while unassigned)."""
     actor = acting_user(request)
     number = selectors.number_get(user=actor, e164=e164)
-    check(actor, Action.NUMBER_UPDATE, number)
+    if answer := refused(request, actor, number, "update"):
+        return answer
     initial = {
         "voice": number.voice,
         "sms": number.sms,
@@ -236,11 +255,15 @@ def number_edit(request, e164):
     return render_page(request, "web/numbers/action_form.html", context)
 
 
-def confirm_action(request, e164, *, action, question, label, done, call, after=None):
-    """A destructive action: a confirmation page (or the JS dialog), then the service."""
+def confirm_action(request, e164, *, action, question, label, done, call, after=None, details=None):
+    """A destructive action: a confirmation page (or the JS dialog), then the service.
+
+    ``details(number)``: what else the action changes, listed on the confirmation.
+    """
     actor = acting_user(request)
     number = selectors.number_get(user=actor, e164=e164)
-    check(actor, action, number)
+    if answer := refused(request, actor, number, action):
+        return answer
     if request.method == "POST" and request.POST.get("confirmed"):
         # The channel comes with the confirm page's form, or in the dialog's URL.
         extra = {"channel": request.POST.get("channel") or request.GET.get("channel") or None}
@@ -253,6 +276,7 @@ def confirm_action(request, e164, *, action, question, label, done, call, after=
     context = {
         "section": "numbers",
         "question": question.format(e164=number.e164),
+        "details": details(number) if details else [],
         "confirm_label": label,
         "hidden": hidden,
         "cancel_url": number_url(number),
@@ -265,7 +289,7 @@ def number_unassign(request, e164):
     return confirm_action(
         request,
         e164,
-        action=Action.NUMBER_UNASSIGN,
+        action="unassign",
         question="Unassign {e164}? The target keeps existing; the number becomes available.",
         label="Unassign",
         done="unassigned",
@@ -280,11 +304,9 @@ def number_release(request, e164):
     return confirm_action(
         request,
         e164,
-        action=Action.NUMBER_RELEASE,
-        question=(
-            "Release {e164} back to the provider? It leaves every target and ages before "
-            "anyone can use it again."
-        ),
+        action="release",
+        question=("Release {e164} back to the provider? It ages before anyone can use it again."),
+        details=release_unassigns,
         label="Release",
         done="released",
         call=lambda actor, number, **extra: services.number_release(actor=actor, number=number),
@@ -293,24 +315,11 @@ def number_release(request, e164):
 
 
 @portal_view
-def number_restore(request, e164):
-    return confirm_action(
-        request,
-        e164,
-        action=Action.NUMBER_RESTORE,
-        question="Restore {e164} to its previous owner and targets?",
-        label="Restore",
-        done="restored",
-        call=lambda actor, number, **extra: services.number_restore(actor=actor, number=number),
-    )
-
-
-@portal_view
 def number_unreserve(request, e164):
     return confirm_action(
         request,
         e164,
-        action=Action.NUMBER_RESERVE,
+        action="unreserve",
         question="End the reservation of {e164}?",
         label="End reservation",
         done="no longer reserved",
@@ -323,7 +332,7 @@ def number_reclaim(request, e164):
     return confirm_action(
         request,
         e164,
-        action=Action.NUMBER_RECLAIM,
+        action="reclaim",
         question="Reclaim {e164} from the account holding it?",
         label="Reclaim",
         done="reclaimed",
@@ -336,10 +345,42 @@ def number_delete(request, e164):
     return confirm_action(
         request,
         e164,
-        action=Action.NUMBER_DELETE,
+        action="delete",
         question="Delete {e164} from the inventory? Its history is kept.",
         label="Delete",
         done="deleted",
         call=lambda actor, number, **extra: services.number_delete(actor=actor, number=number),
+        after=lambda number: reverse("web:number_list"),
+    )
+
+
+@portal_view
+def number_port_complete(request, e164):
+    return confirm_action(
+        request,
+        e164,
+        action="port_complete",
+        question="Is the port of {e164} complete? It becomes available for use.",
+        label="Complete port",
+        done="port completed",
+        call=lambda actor, number, **extra: services.number_port_complete(
+            actor=actor, number=number
+        ),
+    )
+
+
+@portal_view
+def number_port_cancel(request, e164):
+    return confirm_action(
+        request,
+        e164,
+        action="port_cancel",
+        question=(
+            "Cancel the port of {e164}? The number never arrived: it leaves the inventory "
+            "(its history is kept)."
+        ),
+        label="Cancel port",
+        done="port cancelled",
+        call=lambda actor, number, **extra: services.number_port_cancel(actor=actor, number=number),
         after=lambda number: reverse("web:number_list"),
     )
