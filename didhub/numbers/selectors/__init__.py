@@ -24,6 +24,8 @@ from didhub.numbers.selectors.numbers import (
     number_history,
     number_list,
     number_ordering,
+    released_by,
+    released_number_get,
     with_list_relations,
 )
 
@@ -39,6 +41,8 @@ __all__ = [
     "number_history",
     "number_list",
     "number_ordering",
+    "released_by",
+    "released_number_get",
     "sms_profile_list",
     "target_get",
     "target_list",

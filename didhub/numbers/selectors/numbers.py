@@ -10,6 +10,7 @@ from django.http import QueryDict
 from didhub.core.errors import NotVisible, invalid
 from didhub.core.models import Event
 from didhub.core.policy import check_visible
+from didhub.numbers.choices import NumberState
 from didhub.numbers.filtersets import apply_number_filters
 from didhub.numbers.models import Assignment, Number
 from didhub.numbers.search import normalize_e164_text
@@ -93,20 +94,51 @@ def with_list_relations(queryset: QuerySet[Number]) -> QuerySet[Number]:
     )
 
 
+def released_by(user) -> Q | None:
+    """Numbers the user's enterprise released that still age, or None for others.
+
+    A release hands the number to the enterprise's reseller for its aging period, and
+    the enterprise may restore it until then (docs/permissions.md). So an enterprise
+    keeps seeing, read-only, what it released while it ages; resellers and the
+    platform hold such numbers in their own subtree and see them anyway.
+    """
+    account = getattr(user, "account", None)
+    if not getattr(user, "is_authenticated", False) or account is None:
+        return None
+    if not account.is_enterprise:
+        return None
+    return Q(state=NumberState.AGING, released_from__owner__id=account.pk)
+
+
+def asks_for_aging(filters) -> bool:
+    """True when the filters ask for aging numbers by state."""
+    if not filters:
+        return False
+    wanted = filters.get("state") or ""
+    return NumberState.AGING in [value.strip() for value in str(wanted).split(",")]
+
+
 def number_list(
     *,
     user,
     filters: dict | QueryDict | None = None,
     ordering: str | None = None,
     with_related: bool = False,
+    with_released: bool = False,
 ) -> QuerySet[Number]:
     """The numbers ``user`` may see, narrowed by NumberFilterSet and ordered.
 
     ``filters`` takes every filter of API.md (``q``, ``owner``, ``search=`` ...); a bad
     value raises ``ValidationFailed`` naming the filter. ``with_related`` adds the list
     row's relations (see ``with_list_relations``) for pages that show them.
+    ``with_released`` adds, when the filters ask for aging numbers, those the user's
+    enterprise released and may still restore (``released_by``).
     """
-    queryset = apply_number_filters(Number.objects.visible_to(user), filters)
+    base = Number.objects.visible_to(user)
+    released = released_by(user) if with_released and asks_for_aging(filters) else None
+    if released is not None:
+        base = Number.objects.filter(Q(owner_id=user.account_id) | released)
+    queryset = apply_number_filters(base, filters)
     queryset = queryset.order_by(*number_ordering(ordering))
     return with_list_relations(queryset) if with_related else queryset
 
@@ -129,6 +161,23 @@ def number_get(*, user, e164: str) -> Number:
     return number
 
 
+def released_number_get(*, user, e164: str) -> Number:
+    """A number the user's enterprise released and may still restore (``released_by``).
+
+    Missing, foreign and no-longer-aging numbers are the same ``NotVisible``.
+    """
+    text = normalize_e164_text(e164)
+    released = released_by(user)
+    number = (
+        Number.objects.select_related("owner").filter(released, e164=text).first()
+        if text and released is not None
+        else None
+    )
+    if number is None:
+        raise NotVisible("Not found.", code="not_found")
+    return number
+
+
 def number_history(*, user, number: Number) -> QuerySet[Event]:
     """The events of a number that ``user`` may see, newest first.
 
@@ -136,7 +185,9 @@ def number_history(*, user, number: Number) -> QuerySet[Event]:
     number (deleted and uploaded again) and outlives the number itself. A number created
     by a file upload starts with that upload's one ``import.committed`` event.
     """
-    check_visible(user, number)
+    released = released_by(user)
+    if released is None or not Number.objects.filter(released, pk=number.pk).exists():
+        check_visible(user, number)
     found = Q(number_e164=number.e164)
     if number.source_import_id is not None:
         found |= Q(action="import.committed", import_id=number.source_import_id)

@@ -233,6 +233,7 @@ def action_label(action: str) -> str:
 
 def count_of(count: int, singular: str, plural: str | None = None) -> str:
     """``1 number``, ``2,810 numbers``: the count with the noun it agrees with."""
+    count = int(count)
     noun = ngettext(singular, plural or f"{singular}s", count)
     return f"{intcomma(count)} {noun}"
 

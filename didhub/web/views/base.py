@@ -57,6 +57,10 @@ def navigation(actor) -> list[dict]:
     items.append(
         {"name": "catalog", "label": "Carriers & profiles", "url": "web:catalog", "icon": "tag"}
     )
+    items.append({"name": "blocks", "label": "Blocks", "url": "web:block_list", "icon": "blocks"})
+    items.append(
+        {"name": "number_at", "label": "Point in time", "url": "web:number_at", "icon": "history"}
+    )
     items.append({"name": "events", "label": "Audit log", "url": "web:event_list", "icon": "clock"})
     items.append({"name": "tokens", "label": "API tokens", "url": "web:token_list", "icon": "key"})
     return items

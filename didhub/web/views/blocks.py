@@ -99,7 +99,8 @@ def block_detail(request, pk):
     block = visible_block(actor, pk)
     context = {
         "section": "blocks",
-        "block": block,
+        # Not "block": the template engine names the {% block %} being rendered so.
+        "item": block,
         "usage": selectors.block_utilization(user=actor, block=block),
         "can_delete": allows(actor, Action.NUMBERS_UPLOAD, block.owner),
     }

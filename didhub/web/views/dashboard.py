@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from didhub.imports.models import Import
 from didhub.numbers import selectors
+from didhub.numbers.models import Number
 from didhub.sync import selectors as sync_selectors
 from didhub.web import charts
 from didhub.web.acting import acting_user
@@ -68,6 +69,12 @@ def dashboard(request):
     inventory = selectors.account_inventory(user=actor, account=account)
     numbers = inventory["numbers"]
     everything = numbers["all"]
+    # An enterprise holds no aging numbers: its reseller holds what it released. The
+    # Aging card counts those it may still restore, as its list's Aging filter shows.
+    released = selectors.released_by(actor)
+    released_aging = Number.objects.filter(released).count() if released else None
+    if released_aging is not None:
+        everything = {**everything, "aging": released_aging}
     states = [
         ("Available", everything["available"]),
         ("Assigned", everything["assigned"]),
@@ -106,6 +113,7 @@ def dashboard(request):
         "failed_syncs": failed_syncs,
         "inventory": inventory,
         "everything": everything,
+        "released_aging": released_aging,
         "numbers": numbers,
         "stations": inventory["stations"],
         "warnings": warnings_for(inventory),
