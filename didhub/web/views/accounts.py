@@ -2,6 +2,8 @@
 enterprises, and the account switcher (seeds/002: open an account below as if you
 were its administrator)."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
@@ -27,6 +29,8 @@ from didhub.web.views.base import (
 )
 
 TREE_LIMIT = 500
+# Accounts per page of Switch account (the rest are one "Next" away, and searchable).
+SWITCH_PAGE = 100
 
 
 def visible_account(actor, pk) -> Account:
@@ -292,11 +296,25 @@ def account_switch(request):
     accounts = Account.objects.subtree_of(request.user.account).order_by("path")
     if query:
         accounts = accounts.filter(name__icontains=query)
-    rows = list(accounts[:TREE_LIMIT])
+    # Pages in tree order, after the last path shown: every account is reachable.
+    total = accounts.count()
+    after = request.GET.get("after", "")
+    page = accounts.filter(path__gt=after) if after else accounts
+    rows = list(page[: SWITCH_PAGE + 1])
+    more = len(rows) > SWITCH_PAGE
+    rows = rows[:SWITCH_PAGE]
     base_depth = request.user.account.depth
     for account in rows:
         account.indent = (account.depth - base_depth) * 22
-    context = {"section": "accounts", "accounts": rows, "form": form}
+    next_query = urlencode({"q": query, "after": rows[-1].path}) if more and rows else None
+    context = {
+        "section": "accounts",
+        "accounts": rows,
+        "form": form,
+        "total": total,
+        "paged": bool(after),
+        "next_url": f"?{next_query}" if next_query else None,
+    }
     return render_page(request, "web/accounts/switch.html", context)
 
 
