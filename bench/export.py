@@ -111,10 +111,10 @@ def child(kind: str, subset: int) -> dict:
 
         with tempfile.TemporaryFile() as spool:
             if kind == "csv":
-                write_csv_export(queryset, spool, progress=count)
+                write_csv_export(queryset, spool, viewer=user, progress=count)
             else:
                 writer = {"xlsx": write_xlsx, "pdf": write_pdf}[kind]
-                writer(selectors.export_chunks(queryset), spool, progress=count)
+                writer(selectors.export_chunks(queryset, viewer=user), spool, progress=count)
     seconds = time.perf_counter() - started
     return {"rows": rows, "seconds": seconds, "start_mb": start_rss, "peak_mb": peak_rss_mb()}
 

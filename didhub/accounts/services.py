@@ -59,6 +59,20 @@ def validate_account(account: Account) -> None:
         raise ValidationFailedFrom(error) from error
 
 
+def refuse_unusable_defaults(account: Account) -> None:
+    """An account's default carrier and profile must be ones it may use: its own or an
+    account's above it (``didhub.numbers.placement``, the one home of that rule)."""
+    from didhub.core.errors import ErrorItem, ValidationFailed
+    from didhub.numbers.placement import unusable_defaults
+
+    items = [
+        ErrorItem(code="not_usable", message=reason, field=field)
+        for field, reason in unusable_defaults(account)
+    ]
+    if items:
+        raise ValidationFailed(message=items[0].message, code="not_usable", errors=items)
+
+
 def ValidationFailedFrom(error):
     """A Django ValidationError as didhub's field-keyed ValidationFailed."""
     from didhub.core.errors import ErrorItem, ValidationFailed
@@ -89,6 +103,7 @@ def account_create(*, actor: User, parent: Account, name: str, kind: str, **sett
         account.path = f"{parent.path}{account.pk}/"
         account.depth = parent.depth + 1
         account.save(update_fields=["path", "depth"])
+        refuse_unusable_defaults(account)
         audit.record(
             actor=actor,
             action="account.created",
@@ -122,6 +137,7 @@ def account_update(*, actor: User, account: Account, **changes) -> Account:
         for field_name, value in changes.items():
             setattr(account, field_name, value)
         validate_account(account)
+        refuse_unusable_defaults(account)
         try:
             with transaction.atomic():
                 account.save()

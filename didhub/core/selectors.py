@@ -75,9 +75,11 @@ def filterset_errors(filterset: django_filters.FilterSet) -> ValidationFailed:
     return ValidationFailed(summary or "Invalid filter.", code="invalid_filter", errors=items)
 
 
-def apply_filterset(filterset_class, queryset: QuerySet, data) -> QuerySet:
-    """``queryset`` narrowed by ``filterset_class``, or ``ValidationFailed`` naming the field."""
-    filterset = filterset_class(as_query_dict(data), queryset=queryset)
+def apply_filterset(filterset_class, queryset: QuerySet, data, **options) -> QuerySet:
+    """``queryset`` narrowed by ``filterset_class``, or ``ValidationFailed`` naming the field.
+
+    ``options`` go to the FilterSet (the number list's takes its ``viewer``)."""
+    filterset = filterset_class(as_query_dict(data), queryset=queryset, **options)
     if not filterset.is_valid():
         raise filterset_errors(filterset)
     return filterset.qs

@@ -91,7 +91,8 @@ class Names:
 
     Accounts, carriers and profiles repeat from chunk to chunk, so one ``Names`` lives
     for a whole export and only ids not seen before are looked up (see selectors).
-    ``assigned_to`` is replaced for every chunk.
+    Only names the exporting user may read are filled in (``didhub.numbers.lineage``);
+    the others are empty. ``assigned_to`` is replaced for every chunk.
     """
 
     accounts: dict[int, str] = field(default_factory=dict)
@@ -251,23 +252,46 @@ def mapped(table: dict, *fields: str) -> Source:
     return Source(lambda records, names: map(table.__getitem__, map(get, records)), sql)
 
 
+# The exporting user's account path, set for each statement that reads names
+# (``selectors.export_copy_chunks``). A statement run without it fails: no export can
+# forget whose names it may write.
+VIEWER_PATH = "didhub.viewer_path"
+
+
+def _on_viewer_line(alias: str) -> str:
+    """The account ``alias`` is the viewer, above it or below it, in SQL.
+
+    ``didhub.numbers.lineage.in_lineage``: the accounts whose names (and whose
+    carriers' and profiles' names) the viewer may read.
+    """
+    viewer = f"current_setting('{VIEWER_PATH}')"
+    return f"(starts_with({alias}.path, {viewer}) OR starts_with({viewer}, {alias}.path))"
+
+
 def _names_sql(kind: str) -> str:
     """A kind's names (see ``Names``) as one JSON object keyed by id, in SQL.
 
     An uncorrelated subquery: PostgreSQL computes it once per statement, and each row
     looks its name up in it. The tables of names are small beside the numbers, and a
-    lookup keeps the rows in order where a join would not.
+    lookup keeps the rows in order where a join would not. Only names the viewer may
+    read are in it; a number's other references show as an empty cell.
     """
-    if kind == "sms_profiles":
-        profile, owner = SmsProfile._meta.db_table, Account._meta.db_table
-        # As sms_profile_label writes it.
-        label = "p.carrier_name || '(' || p.name || ') - (' || o.name || ')'"
+    owners = Account._meta.db_table
+    if kind == "accounts":
         return (
-            f"(SELECT jsonb_object_agg(p.id, {label}) FROM {profile} p "
-            f"JOIN {owner} o ON o.id = p.owner_id)"
+            f"(SELECT jsonb_object_agg(o.id, o.name) FROM {owners} o WHERE {_on_viewer_line('o')})"
         )
-    tables = {"accounts": Account, "carriers": Carrier, "calling_profiles": CallingProfile}
-    return f"(SELECT jsonb_object_agg(id, name) FROM {tables[kind]._meta.db_table})"
+    tables = {"sms_profiles": SmsProfile, "carriers": Carrier, "calling_profiles": CallingProfile}
+    # As sms_profile_label writes it.
+    label = (
+        "e.carrier_name || '(' || e.name || ') - (' || o.name || ')'"
+        if kind == "sms_profiles"
+        else "e.name"
+    )
+    return (
+        f"(SELECT jsonb_object_agg(e.id, {label}) FROM {tables[kind]._meta.db_table} e "
+        f"JOIN {owners} o ON o.id = e.owner_id WHERE {_on_viewer_line('o')})"
+    )
 
 
 def named(kind: str, name: str) -> Source:

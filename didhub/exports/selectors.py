@@ -21,7 +21,16 @@ from django.db.models import QuerySet
 from didhub.accounts.models import Account
 from didhub.core.errors import ErrorItem, ValidationFailed
 from didhub.core.policy import Action, check
-from didhub.exports.columns import AT, FIELDS, Names, assigned_to_text, rows_of, sms_profile_label
+from didhub.exports.columns import (
+    AT,
+    FIELDS,
+    VIEWER_PATH,
+    Names,
+    assigned_to_text,
+    rows_of,
+    sms_profile_label,
+)
+from didhub.numbers.lineage import References
 from didhub.numbers.models import (
     Assignment,
     CallingProfile,
@@ -94,25 +103,37 @@ def _ids(records: list[tuple], name: str) -> set:
     return {record[index] for record in records}
 
 
-def _resolve_names(names: Names, records: list[tuple]) -> None:
-    """Fill ``names`` for one chunk: at most five queries, whatever the chunk size."""
+def _resolve_names(names: Names, records: list[tuple], references: References) -> None:
+    """Fill ``names`` for one chunk: at most five queries, whatever the chunk size.
+
+    A name the viewer may not read (``references``) is kept as empty text, so that it
+    is neither written nor looked up again.
+    """
     accounts = _ids(records, "owner_id") | _ids(records, "uploaded_by_id")
     if missing := accounts - names.accounts.keys():
-        names.accounts.update(Account.objects.filter(pk__in=missing).values_list("id", "name"))
+        for pk, name, path in Account.objects.filter(pk__in=missing).values_list(
+            "id", "name", "path"
+        ):
+            names.accounts[pk] = name if references.sees_path(path) else ""
     carriers = _ids(records, "voice_carrier_id") - {None}
     if missing := carriers - names.carriers.keys():
-        names.carriers.update(Carrier.objects.filter(pk__in=missing).values_list("id", "name"))
+        for pk, name, path in Carrier.objects.filter(pk__in=missing).values_list(
+            "id", "name", "owner__path"
+        ):
+            names.carriers[pk] = name if references.sees_path(path) else ""
     profiles = _ids(records, "sms_profile_id") - {None}
     if missing := profiles - names.sms_profiles.keys():
-        for pk, carrier_name, name, owner_name in SmsProfile.objects.filter(
+        for pk, carrier_name, name, owner_name, path in SmsProfile.objects.filter(
             pk__in=missing
-        ).values_list("id", "carrier_name", "name", "owner__name"):
-            names.sms_profiles[pk] = sms_profile_label(carrier_name, name, owner_name)
+        ).values_list("id", "carrier_name", "name", "owner__name", "owner__path"):
+            label = sms_profile_label(carrier_name, name, owner_name)
+            names.sms_profiles[pk] = label if references.sees_path(path) else ""
     calling = _ids(records, "calling_profile_id") - {None}
     if missing := calling - names.calling_profiles.keys():
-        names.calling_profiles.update(
-            CallingProfile.objects.filter(pk__in=missing).values_list("id", "name")
-        )
+        for pk, name, path in CallingProfile.objects.filter(pk__in=missing).values_list(
+            "id", "name", "owner__path"
+        ):
+            names.calling_profiles[pk] = name if references.sees_path(path) else ""
     pk, kinds = AT["id"], (AT["voice_target_kind"], AT["sms_target_kind"], AT["fax_target_kind"])
     assigned = [record[pk] for record in records if any(record[i] for i in kinds)]
     by_number: dict[int, list[tuple[str, str]]] = {}
@@ -166,10 +187,16 @@ def fetch_records(queryset: QuerySet) -> list[tuple]:
         return cursor.fetchall()
 
 
-def export_chunks(queryset: QuerySet[Number], *, chunk_size: int | None = None) -> Iterator[list]:
-    """The rows of an export (cells in ``COLUMNS`` order), ``chunk_size`` at a time."""
+def export_chunks(
+    queryset: QuerySet[Number], *, viewer, chunk_size: int | None = None
+) -> Iterator[list]:
+    """The rows of an export (cells in ``COLUMNS`` order), ``chunk_size`` at a time.
+
+    ``viewer``: the user the export is for; names it may not read are left empty.
+    """
     chunk_size = chunk_size or CHUNK_SIZE
     names = Names()
+    references = References(viewer)
     ordered = queryset.order_by("e164").values_list(*FIELDS)
     e164 = AT["e164"]
     last = None
@@ -178,7 +205,7 @@ def export_chunks(queryset: QuerySet[Number], *, chunk_size: int | None = None) 
         records = fetch_records(page[:chunk_size])
         if not records:
             return
-        _resolve_names(names, records)
+        _resolve_names(names, records, references)
         yield rows_of(records, names)
         if len(records) < chunk_size:
             return
@@ -190,6 +217,7 @@ def export_copy_chunks(
     select: Callable[[str], str],
     params: list,
     *,
+    viewer,
     chunk_size: int | None = None,
 ) -> Iterator[tuple[bytes, int]]:
     """The export's rows as PostgreSQL's ``COPY ... TO STDOUT (FORMAT csv)`` writes them.
@@ -199,8 +227,10 @@ def export_copy_chunks(
     queryset's own, so the visibility gate and the filters are the list's), and
     ``params`` its parameters before the queryset's. Its first column must be the
     E.164 number, which CSV never quotes. A chunk comes as the bytes COPY wrote (each
-    row ending in a newline) and its number of rows.
+    row ending in a newline) and its number of rows. ``viewer`` is the user the export
+    is for: the names the database writes are those it may read (``columns.VIEWER_PATH``).
     """
+    viewer_path = References(viewer).viewer_path
     chunk_size = chunk_size or COPY_CHUNK_SIZE
     connection = connections[queryset.db]
     ordered = queryset.order_by("e164").values_list(*FIELDS)
@@ -217,6 +247,7 @@ def export_copy_chunks(
             # The per-row subqueries look costly to the planner, which would then spend
             # longer compiling the statement (JIT) than running it.
             cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SELECT set_config(%s, %s, true)", [VIEWER_PATH, viewer_path])
             with cursor.copy(statement, [*params, *numbers_params]) as copy:
                 for row in copy:  # one buffer per row
                     data += row

@@ -79,11 +79,12 @@ class NumberExportView(APIView):
         filename = export_filename(params.get("filename"), export_format.extension)
         if export_format.name == "csv":
             response = StreamingHttpResponse(
-                csv_export(queryset), content_type=export_format.content_type
+                csv_export(queryset, viewer=request.user),
+                content_type=export_format.content_type,
             )
             response["Content-Disposition"] = content_disposition_header(True, filename)
         else:
-            chunks = selectors.export_chunks(queryset)
+            chunks = selectors.export_chunks(queryset, viewer=request.user)
             # The response closes the file (and so removes it) once it is sent.
             spool = tempfile.TemporaryFile(prefix="didhub-export-")  # noqa: SIM115
             try:

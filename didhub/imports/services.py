@@ -222,15 +222,15 @@ def open_stored(run: Import, stream) -> Table:
 
 def destination_rules(account, defaults: dict) -> Rules:
     """What validation must know about the destination, read once from the database."""
-    import phonenumbers
+    from didhub.numbers.placement import CountryRule
 
-    country = (account.location_country or "").upper()
+    country = CountryRule.of_account(account)
     profiles = {}
     for pk, name in CallingProfile.objects.usable_by(account).values_list("pk", "name"):
         profiles.setdefault(name.lower(), pk)
     return Rules(
-        country_code=phonenumbers.country_code_for_region(country) or None if country else None,
-        country=country,
+        country_code=country.code,
+        country=country.country,
         calling_profiles=profiles,
         defaults=dict(defaults),
     )

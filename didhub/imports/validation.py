@@ -16,6 +16,7 @@ from didhub.imports.columns import COLUMNS_BY_KEY, DUPLICATE, MAX_CELL
 from didhub.imports.readers import Table
 from didhub.numbers import attributes, e164
 from didhub.numbers.attributes import Invalid
+from didhub.numbers.placement import CountryRule
 
 MEMO_SIZE = 10_000
 ATTRIBUTE_KEYS = frozenset(attributes.KEYS)
@@ -303,8 +304,7 @@ class Validator:
                     key,
                     text,
                     "wrong_country",
-                    f"Numbers for this account must carry +{wanted} (location {self.rules.country})"
-                    f", not +{parsed.country_code}.",
+                    CountryRule(self.rules.country, wanted).reason(parsed.country_code),
                 )
             )
             return None

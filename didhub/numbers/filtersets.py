@@ -17,7 +17,8 @@ from didhub.accounts.models import Account
 from didhub.core.selectors import BooleanFilter, IntegerFilter, apply_filterset
 from didhub.numbers import search
 from didhub.numbers.choices import Activity, NumberState, Route, SyncState, TargetKind, Usage
-from didhub.numbers.models import Assignment, Number, Target
+from didhub.numbers.lineage import References
+from didhub.numbers.models import Assignment, Carrier, Number, SmsProfile, Target
 
 
 class PatternField(forms.CharField):
@@ -58,13 +59,13 @@ class NumberFilterSet(filters.FilterSet):
     fax = BooleanFilter(field_name="fax")
     route = ChoiceInFilter(field_name="route", choices=Route.choices)
     usage = ChoiceInFilter(field_name="usage", choices=Usage.choices)
-    voice_carrier = IntegerFilter(field_name="voice_carrier_id")
-    sms_profile = IntegerFilter(field_name="sms_profile_id")
+    voice_carrier = IntegerFilter(method="filter_catalog", label="Voice carrier id")
+    sms_profile = IntegerFilter(method="filter_catalog", label="SMS carrier profile id")
     target = IntegerFilter(method="filter_target", label="Assigned to this target")
     target_kind = ChoiceInFilter(method="filter_target_kind", choices=TargetKind.choices)
     assigned = BooleanFilter(method="filter_assigned")
     external = BooleanFilter(field_name="external")
-    uploaded_by = IntegerFilter(field_name="uploaded_by_id")
+    uploaded_by = IntegerFilter(method="filter_uploaded_by", label="Uploading account id")
     tag = filters.CharFilter(method="filter_tag", max_length=100)
     created_after = filters.DateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = filters.DateTimeFilter(field_name="created_at", lookup_expr="lt")
@@ -76,6 +77,24 @@ class NumberFilterSet(filters.FilterSet):
     class Meta:
         model = Number
         fields = []
+
+    def __init__(self, data=None, queryset=None, *, viewer=None, **kwargs):
+        """``viewer``: the user the list is for; references it may not read
+        (``didhub.numbers.lineage``) filter to nothing, as an unknown id does."""
+        super().__init__(data, queryset, **kwargs)
+        self.references = References(viewer)
+
+    def filter_uploaded_by(self, queryset, name, value):
+        if not self.references.sees_account_id(value):
+            return queryset.none()
+        return queryset.filter(uploaded_by_id=value)
+
+    def filter_catalog(self, queryset, name, value):
+        model = Carrier if name == "voice_carrier" else SmsProfile
+        owner_id = model.objects.filter(pk=value).values_list("owner_id", flat=True).first()
+        if not self.references.sees_account_id(owner_id):
+            return queryset.none()
+        return queryset.filter(**{f"{name}_id": value})
 
     def read_by_owner(self, queryset, name, value):
         # owner_exact filters nothing by itself; filter_owner reads it.
@@ -156,6 +175,7 @@ class TargetFilterSet(filters.FilterSet):
         )
 
 
-def apply_number_filters(queryset: QuerySet, data) -> QuerySet:
-    """``queryset`` narrowed by NumberFilterSet, or ``ValidationFailed`` naming the field."""
-    return apply_filterset(NumberFilterSet, queryset, data)
+def apply_number_filters(queryset: QuerySet, data, *, viewer) -> QuerySet:
+    """``queryset`` narrowed by NumberFilterSet for ``viewer``, or ``ValidationFailed``
+    naming the field."""
+    return apply_filterset(NumberFilterSet, queryset, data, viewer=viewer)

@@ -184,11 +184,13 @@ class AccountForm(forms.Form):
     )
     aging_days = forms.IntegerField(min_value=0, initial=90, help_text="Quarantine after release.")
 
-    def __init__(self, *args, parent: Account, editing: bool = False, **kwargs):
+    def __init__(self, *args, uses: Account, editing: bool = False, **kwargs):
+        """``uses``: the account whose usable catalog the defaults are chosen from (the
+        account edited, or the parent of a new one, which owns nothing yet)."""
         super().__init__(*args, **kwargs)
-        self.fields["default_voice_carrier"].queryset = Carrier.objects.usable_by(parent)
+        self.fields["default_voice_carrier"].queryset = Carrier.objects.usable_by(uses)
         self.fields["default_sms_profile"].queryset = SmsProfile.objects.usable_by(
-            parent
+            uses
         ).select_related("owner")
         if editing:
             del self.fields["kind"]

@@ -1,6 +1,5 @@
 """Shapes of accounts and tokens in the API; the rules live in ``accounts.services``."""
 
-from django.db.models import Q
 from rest_framework import serializers
 
 from didhub.accounts.choices import AccountKind, Role, TokenScope
@@ -9,16 +8,14 @@ from didhub.core.api.fields import VisibleRelatedField
 from didhub.numbers.models import Carrier, SmsProfile
 
 
-def usable_catalog(model):
-    """Catalog rows a user may pick: owned in its subtree or by an account above it."""
+def visible_catalog(model):
+    """Catalog rows a user may name: those it may see. Whether the account being set
+    may use one is the service's answer (``account_update``), a 400 naming the field."""
 
     def visible(user):
-        if user.account.is_platform:
-            return model.objects.all()
-        return model.objects.filter(
-            Q(owner__path__startswith=user.account.path)
-            | Q(owner_id__in=user.account.ancestor_ids())
-        )
+        from didhub.numbers.selectors.catalog import catalog_visible
+
+        return catalog_visible(model, user)
 
     return visible
 
@@ -75,8 +72,8 @@ class AccountSettingsSerializer(serializers.Serializer):
     location_country = serializers.CharField(
         max_length=2, allow_blank=True, help_text="ISO country code, e.g. US."
     )
-    default_voice_carrier = VisibleRelatedField(visible=usable_catalog(Carrier), allow_null=True)
-    default_sms_profile = VisibleRelatedField(visible=usable_catalog(SmsProfile), allow_null=True)
+    default_voice_carrier = VisibleRelatedField(visible=visible_catalog(Carrier), allow_null=True)
+    default_sms_profile = VisibleRelatedField(visible=visible_catalog(SmsProfile), allow_null=True)
     aging_days = serializers.IntegerField(min_value=0, max_value=3650)
     is_active = serializers.BooleanField()
 

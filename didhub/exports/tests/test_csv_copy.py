@@ -86,7 +86,7 @@ def nasty(tree, inventory):
     )
 
 
-def copied(queryset, monkeypatch, tz=None) -> bytes:
+def copied(queryset, monkeypatch, tz=None, *, viewer) -> bytes:
     """The export as the database writes it, sure that Python writes no row of it."""
 
     def python_rows(*args, **kwargs):
@@ -94,11 +94,11 @@ def copied(queryset, monkeypatch, tz=None) -> bytes:
 
     with monkeypatch.context() as patch:
         patch.setattr(selectors, "export_chunks", python_rows)
-        return b"".join(csv_export(queryset, tz=tz))
+        return b"".join(csv_export(queryset, viewer=viewer, tz=tz))
 
 
-def python_written(queryset, tz=None) -> bytes:
-    return b"".join(csv_chunks(selectors.export_chunks(queryset), tz=tz))
+def python_written(queryset, tz=None, *, viewer) -> bytes:
+    return b"".join(csv_chunks(selectors.export_chunks(queryset, viewer=viewer), tz=tz))
 
 
 def rows_of(data: bytes) -> dict[str, dict[str, str]]:
@@ -117,7 +117,10 @@ def test_copy_writes_the_python_writers_bytes(tree, monkeypatch, zone, copy_chun
     if copy_chunk:
         # Many chunks: each COPY starts after the last number of the one before.
         monkeypatch.setattr(selectors, "COPY_CHUNK_SIZE", copy_chunk)
-    assert copied(queryset, monkeypatch, tz) == python_written(queryset, tz)
+    viewer = tree.platform_admin
+    assert copied(queryset, monkeypatch, tz, viewer=viewer) == python_written(
+        queryset, tz, viewer=viewer
+    )
 
 
 @pytest.mark.postgres_only
@@ -138,8 +141,8 @@ def test_copy_exports_what_the_list_shows(tree, monkeypatch, user, filters, expe
     if filters.get("owner") == "acme":
         filters = {"owner": tree.acme.pk}
     queryset = selectors.export_queryset(user=getattr(tree, user), filters=filters)
-    data = copied(queryset, monkeypatch)
-    assert data == python_written(queryset)
+    data = copied(queryset, monkeypatch, viewer=getattr(tree, user))
+    assert data == python_written(queryset, viewer=getattr(tree, user))
     assert len(rows_of(data)) == expected
 
 
@@ -148,7 +151,8 @@ def test_copy_exports_what_the_list_shows(tree, monkeypatch, user, filters, expe
 @pytest.mark.usefixtures("nasty")
 def test_copied_cells(tree, monkeypatch):
     tz = ZoneInfo("Europe/Paris")
-    rows = rows_of(copied(selectors.export_queryset(user=tree.platform_admin), monkeypatch, tz))
+    queryset = selectors.export_queryset(user=tree.platform_admin)
+    rows = rows_of(copied(queryset, monkeypatch, tz, viewer=tree.platform_admin))
 
     triple = rows[TRIPLE]
     assert triple["Assigned To"] == f"{ZOE} (Voice); +12125550199 (SMS); -fax- (Fax)"
@@ -182,8 +186,8 @@ def test_copied_cells(tree, monkeypatch):
 @needs_postgres
 def test_an_empty_copy_export_still_has_its_header(tree, inventory, monkeypatch):
     queryset = selectors.export_queryset(user=tree.acme_admin, filters={"state": "aging"})
-    data = copied(queryset, monkeypatch)
-    assert data == python_written(queryset)
+    data = copied(queryset, monkeypatch, viewer=tree.acme_admin)
+    assert data == python_written(queryset, viewer=tree.acme_admin)
     assert data.decode("utf-8") == "\ufeff" + ",".join(HEADERS) + "\r\n"
 
 

@@ -142,24 +142,28 @@ def crlf_rows(data: bytes, rows: int) -> bytes:
 def csv_export(
     queryset: QuerySet,
     *,
+    viewer,
     tz=None,
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[bytes]:
-    """The CSV export of ``queryset`` (see ``selectors.export_queryset``), as bytes.
+    """The CSV export of ``queryset`` (see ``selectors.export_queryset``) for ``viewer``,
+    as bytes.
 
     The database writes it on PostgreSQL, the Python writer elsewhere: the same bytes.
     """
     tz = tz or timezone.get_current_timezone()
     zone = getattr(tz, "key", None)
     if connections[queryset.db].vendor != "postgresql" or zone is None:
-        return csv_chunks(selectors.export_chunks(queryset), tz=tz, progress=progress)
-    return _copied_csv(queryset, zone, progress)
+        chunks = selectors.export_chunks(queryset, viewer=viewer)
+        return csv_chunks(chunks, tz=tz, progress=progress)
+    return _copied_csv(queryset, zone, progress, viewer)
 
 
-def _copied_csv(queryset: QuerySet, zone: str, progress) -> Iterator[bytes]:
+def _copied_csv(queryset: QuerySet, zone: str, progress, viewer) -> Iterator[bytes]:
     yield csv_header()
     params = [zone] * sum(column.kind == "datetime" for column in COLUMNS)
-    for data, rows in selectors.export_copy_chunks(queryset, csv_select, params):
+    copied = selectors.export_copy_chunks(queryset, csv_select, params, viewer=viewer)
+    for data, rows in copied:
         yield crlf_rows(data, rows)
         if progress is not None:
             progress(rows)

@@ -5,12 +5,13 @@ profiles are owned by an account and usable below it, so a user sees those owned
 its subtree (it manages them) and those of its ancestors (it may use them).
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import QueryDict
 
 from didhub.core.errors import NotVisible
 from didhub.core.selectors import apply_filterset
 from didhub.numbers.filtersets import TargetFilterSet
+from didhub.numbers.lineage import lineage_q
 from didhub.numbers.models import CallingProfile, Carrier, SmsProfile, Target
 
 
@@ -44,9 +45,7 @@ def catalog_visible(model, user) -> QuerySet:
     queryset = model.objects.select_related("owner")
     if account.is_platform:
         return queryset.all()
-    return queryset.filter(
-        Q(owner__path__startswith=account.path) | Q(owner_id__in=account.ancestor_ids())
-    )
+    return queryset.filter(lineage_q(account))
 
 
 def carrier_list(*, user) -> QuerySet[Carrier]:

@@ -138,7 +138,7 @@ def number_list(
     released = released_by(user) if with_released and asks_for_aging(filters) else None
     if released is not None:
         base = Number.objects.filter(Q(owner_id=user.account_id) | released)
-    queryset = apply_number_filters(base, filters)
+    queryset = apply_number_filters(base, filters, viewer=user)
     queryset = queryset.order_by(*number_ordering(ordering))
     return with_list_relations(queryset) if with_related else queryset
 

@@ -69,7 +69,7 @@ def account_create(request):
     actor = acting_user(request)
     parent = visible_account(actor, request.GET.get("parent") or actor.account_id)
     check(actor, Action.ACCOUNT_CREATE_CHILD, parent)
-    form = AccountForm(request.POST or None, parent=parent)
+    form = AccountForm(request.POST or None, uses=parent)
     if request.method == "POST" and form.is_valid():
         kind = form.cleaned_data["kind"]
         try:
@@ -103,9 +103,7 @@ def account_edit(request, pk):
         "default_sms_profile": account.default_sms_profile_id,
         "aging_days": account.aging_days,
     }
-    form = AccountForm(
-        request.POST or None, initial=initial, parent=account.parent or account, editing=True
-    )
+    form = AccountForm(request.POST or None, initial=initial, uses=account, editing=True)
     if request.method == "POST" and form.is_valid():
         try:
             account_services.account_update(

@@ -109,13 +109,13 @@ class Command(BaseCommand):
         show_progress = sys.stderr.isatty() and options["verbosity"] >= 1
         with self.progress(total, show_progress) as advance:
             if to_stdout:
-                write_csv_export(queryset, sys.stdout.buffer, progress=advance)
+                write_csv_export(queryset, sys.stdout.buffer, viewer=user, progress=advance)
                 sys.stdout.buffer.flush()
                 return
-            chunks = selectors.export_chunks(queryset)
+            chunks = selectors.export_chunks(queryset, viewer=user)
             with open(output, "wb") as fileobj:
                 if format_name == "csv":
-                    write_csv_export(queryset, fileobj, progress=advance)
+                    write_csv_export(queryset, fileobj, viewer=user, progress=advance)
                 elif format_name == "xlsx":
                     write_xlsx(chunks, fileobj, progress=advance)
                 else:
