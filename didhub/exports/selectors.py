@@ -180,7 +180,10 @@ def fetch_records(queryset: QuerySet) -> list[tuple]:
         return list(queryset)
     from psycopg.types.datetime import TimestamptzLoader
 
-    sql, params = queryset.query.sql_with_params()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return []  # a filter that can match nothing (an unknown account): no rows
     with connection.cursor() as cursor:
         cursor.cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
         cursor.execute(sql, params)

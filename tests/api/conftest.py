@@ -11,8 +11,9 @@ from .world import build_world
 
 
 @pytest.fixture(autouse=True)
-def fresh_throttles():
-    """Throttle counters live in the cache; each test starts with none spent."""
+def fresh_throttles(db):
+    """Throttle counters live in the cache (which may be a database table); each test
+    starts with none spent."""
     cache.clear()
     yield
     cache.clear()

@@ -16,6 +16,11 @@ A view opts in by naming its columns::
     tiebreak = "id"  # a unique column; omit when the default ordering column is unique
 
 ``count`` is exact up to 10,000 rows, then an estimate with ``count_is_estimate: true``.
+
+A cursor comes back from the client, so it is input like any other: each value is read
+by the model field of its column (a date where the column holds dates, a whole number
+where it holds numbers, no NUL in text) before it reaches a query, and anything else is
+a 400 asking to start again from the first page.
 """
 
 import base64
@@ -23,9 +28,10 @@ import binascii
 import json
 from datetime import date, datetime
 
-from django.core.exceptions import EmptyResultSet
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, ValidationError
 from django.db import connections
 from django.db.models import F, Q
+from django.utils import timezone
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
@@ -65,24 +71,84 @@ def encode_cursor(values: list, backwards: bool) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+CURSOR_INVALID = "The cursor is not valid; start again from the first page."
+
+
 def decode_cursor(text: str, size: int) -> tuple[list, bool]:
+    """The edge row's raw values and the direction; the shape only, not the types."""
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
         payload = json.loads(raw)
         values = payload["v"]
         backwards = bool(payload.get("b"))
     except (ValueError, KeyError, TypeError, binascii.Error) as error:
-        raise invalid(
-            "The cursor is not valid; start again from the first page.", field="cursor"
-        ) from error
+        raise invalid(CURSOR_INVALID, field="cursor") from error
     if not isinstance(values, list) or len(values) != size:
         raise invalid("The cursor does not belong to this ordering.", field="cursor")
     for value in values:
         if not (value is None or isinstance(value, str | int | float | bool)):
-            raise invalid(
-                "The cursor is not valid; start again from the first page.", field="cursor"
-            )
+            raise invalid(CURSOR_INVALID, field="cursor")
     return values, backwards
+
+
+def column_field(model, path: str):
+    """The model field an ORM path (``owner__name``) ends at."""
+    field = None
+    for part in path.split("__"):
+        field = model._meta.get_field(part)
+        if field.is_relation and field.related_model is not None:
+            model = field.related_model
+    if field is not None and field.is_relation:
+        field = field.target_field  # a foreign key orders by the key it stores
+    return field
+
+
+def json_type(field) -> type | tuple[type, ...]:
+    """The JSON type ``encode_cursor`` writes for a value of ``field``."""
+    kind = field.get_internal_type()
+    if kind == "BooleanField":
+        return bool
+    if kind.endswith(("IntegerField", "AutoField")):
+        return int
+    if kind == "FloatField":
+        return int | float
+    return str  # text, and dates and moments in ISO 8601
+
+
+def typed_cursor_values(model, keys: list[tuple[str, bool]], values: list) -> list:
+    """The cursor's values as the ordering columns hold them, or a 400.
+
+    A tampered cursor (a NUL, ``2026-13-45`` for a timestamp, text for a count) must be
+    refused here: passed on, the database would fail on it with a server error.
+    """
+    typed = []
+    for (path, _), value in zip(keys, values, strict=True):
+        if value is None:
+            typed.append(None)
+            continue
+        if isinstance(value, str) and "\x00" in value:
+            raise invalid(CURSOR_INVALID, field="cursor")
+        try:
+            field = column_field(model, path)
+        except FieldDoesNotExist:
+            typed.append(value)  # an annotation: compared as given
+            continue
+        if (
+            field is None
+            or not isinstance(value, json_type(field))
+            or (isinstance(value, bool) and field.get_internal_type() != "BooleanField")
+        ):
+            raise invalid(CURSOR_INVALID, field="cursor")
+        try:
+            value = field.to_python(value)
+            if isinstance(value, datetime) and timezone.is_naive(value):
+                raise ValidationError("A cursor's moments carry their time zone.")
+            field.run_validators(value)  # lengths, and whole numbers in the column's range
+            field.get_prep_value(value)
+        except (ValidationError, TypeError, ValueError, OverflowError) as error:
+            raise invalid(CURSOR_INVALID, field="cursor") from error
+        typed.append(value)
+    return typed
 
 
 def after(path: str, descending: bool, value) -> Q:
@@ -153,6 +219,8 @@ class CursorPagination(BasePagination):
         self.keys = keys
         raw_cursor = request.query_params.get(self.cursor_query_param)
         values, backwards = decode_cursor(raw_cursor, len(keys)) if raw_cursor else (None, False)
+        if values is not None:
+            values = typed_cursor_values(queryset.model, keys, values)
         self.count, self.count_is_estimate = list_count(queryset)
 
         # The edge row's key values, read back for the next cursor.

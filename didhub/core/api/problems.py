@@ -171,6 +171,24 @@ def problem_response(request, status_code: int, code: str, detail: str) -> HttpR
     return JsonResponse(body, status=status_code, content_type=PROBLEM_CONTENT_TYPE)
 
 
+def null_character_response(request, parameter: str) -> HttpResponse:
+    """A 400 for a NUL character in the URL (``NulRefusingMiddleware``)."""
+    body = problem_body(
+        status_code=400,
+        code="invalid",
+        detail=f"{parameter}: Null characters are not allowed.",
+        errors=[
+            ErrorItem(
+                code="null_characters_not_allowed",
+                message="Null characters are not allowed.",
+                field=parameter,
+            ).as_dict()
+        ],
+    )
+    body["instance"] = request.path.replace("\x00", "\\x00")
+    return JsonResponse(body, status=400, content_type=PROBLEM_CONTENT_TYPE)
+
+
 def bad_request(request, exception, template_name="400.html"):
     if not is_api(request):
         return defaults.bad_request(request, exception, template_name)

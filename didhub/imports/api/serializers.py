@@ -1,10 +1,9 @@
 """Uploads over the API: what a request may send and how an import is shown."""
 
-import json
-
 from django.utils import timezone
 from rest_framework import serializers
 
+from didhub.core.api.parsers import check_structure, checked_json
 from didhub.imports.models import Import, ImportRowError
 from didhub.imports.services import DEFAULTABLE
 
@@ -48,11 +47,12 @@ class ImportCreateSerializer(serializers.Serializer):
         defaults = values.get("defaults") or {}
         if isinstance(defaults, str):
             try:
-                defaults = json.loads(defaults)
+                defaults = checked_json(defaults, where="defaults")
             except ValueError as error:
                 raise serializers.ValidationError({"defaults": "Not a JSON object."}) from error
         if not isinstance(defaults, dict):
             raise serializers.ValidationError({"defaults": "Give an object: {column: value}."})
+        check_structure(defaults, where="defaults")  # also when a form field carried it
         values["defaults"] = {**extra, **defaults}
         sources = [key for key in ("file", "numbers", "number", "range") if key in values]
         if len(sources) != 1:
