@@ -138,7 +138,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedStaticFilesStorage"
+            else "didhub.config.static.StaticStorage"
         )
     },
 }
@@ -298,6 +298,12 @@ DIDHUB_WORKER_STALE_AFTER = float(os.environ.get("DIDHUB_WORKER_STALE_AFTER", 60
 # Readiness (/readyz, didhub health): the oldest sync change and task may wait this long.
 DIDHUB_READY_OUTBOX_AGE = float(os.environ.get("DIDHUB_READY_OUTBOX_AGE", 600))
 DIDHUB_READY_TASK_AGE = float(os.environ.get("DIDHUB_READY_TASK_AGE", 600))
+# The web server (didhub serve: gunicorn): processes, threads each, and seconds a request
+# may take before its process is replaced / seconds requests in flight get on SIGTERM.
+DIDHUB_WEB_CONCURRENCY = int(os.environ.get("DIDHUB_WEB_CONCURRENCY", 2))
+DIDHUB_WEB_THREADS = int(os.environ.get("DIDHUB_WEB_THREADS", 8))
+DIDHUB_WEB_TIMEOUT = int(os.environ.get("DIDHUB_WEB_TIMEOUT", 120))
+DIDHUB_WEB_GRACEFUL_TIMEOUT = int(os.environ.get("DIDHUB_WEB_GRACEFUL_TIMEOUT", 30))
 DIDHUB_WEBEX_BASE_URL = os.environ.get("DIDHUB_WEBEX_BASE_URL", "https://webexapis.com")
 # Platform sync (docs/sync.md): the keys of the credentials stored encrypted (empty: a key
 # derived from SECRET_KEY), and whether webhooks may go to loopback and private addresses.

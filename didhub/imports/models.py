@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from didhub.core.fields import E164Field
 from didhub.imports.choices import ImportSource, ImportState
+from didhub.numbers.attributes import DEFAULTS, TEXT_LIMITS
 
 
 class ImportQuerySet(models.QuerySet):
@@ -119,16 +120,17 @@ class ImportRow(models.Model):
     country_code = models.PositiveSmallIntegerField()
     region = models.CharField(max_length=3, blank=True)
     number_type = models.CharField(max_length=24)
-    voice = models.BooleanField(default=False)
-    sms = models.BooleanField(default=False)
-    fax = models.BooleanField(default=False)
+    # The attributes as the validator read them (didhub.numbers.attributes).
+    voice = models.BooleanField(default=DEFAULTS["voice"])
+    sms = models.BooleanField(default=DEFAULTS["sms"])
+    fax = models.BooleanField(default=DEFAULTS["fax"])
     route = models.CharField(max_length=20, blank=True)
-    usage = models.CharField(max_length=16, default="user")
-    cac_limit = models.PositiveSmallIntegerField(default=2)
+    usage = models.CharField(max_length=16, default=DEFAULTS["usage"])
+    cac_limit = models.PositiveSmallIntegerField(default=DEFAULTS["cac_limit"])
     calling_profile_id = models.BigIntegerField(null=True, blank=True)
-    sip_connection = models.CharField(max_length=200, blank=True)
-    service_info = models.CharField(max_length=200, blank=True)
-    tags = models.CharField(max_length=500, blank=True)
+    sip_connection = models.CharField(max_length=TEXT_LIMITS["sip_connection"], blank=True)
+    service_info = models.CharField(max_length=TEXT_LIMITS["service_info"], blank=True)
+    tags = models.CharField(max_length=TEXT_LIMITS["tags"], blank=True)
     present = models.BooleanField(
         default=False, help_text="Already in the uploader's inventory: left unchanged."
     )

@@ -191,6 +191,10 @@ KEYS: tuple[str, ...] = tuple(BY_KEY)
 FLAGS: tuple[str, ...] = tuple(a.key for a in ATTRIBUTES if a.kind == "flag")
 # Free texts, stored as given (tags in their stored form), each with its most characters.
 TEXTS: tuple[str, ...] = tuple(a.key for a in ATTRIBUTES if a.kind in ("text", "tags"))
+# Texts stored as given, and every attribute ``problems`` judges (all but the profile,
+# which is a reference checked against the catalog).
+PLAIN_TEXTS: tuple[str, ...] = tuple(a.key for a in ATTRIBUTES if a.kind == "text")
+CHECKED: tuple[str, ...] = tuple(a.key for a in ATTRIBUTES if a.kind != "profile")
 TEXT_LIMITS: dict[str, int] = {
     a.key: a.limit for a in ATTRIBUTES if a.kind in ("profile", "text", "tags")
 }
@@ -459,7 +463,7 @@ def range_problem(first: str, last: str, *, limit: int, same_country: bool = Tru
         )
     size = int(last[1:]) - int(first[1:]) + 1
     if size < 1:
-        return f"Range End {last} comes before {first}."
+        return f"{last} comes before {first}."
     if size > limit:
         return f"The range holds {size:,} numbers; at most {limit:,}."
     return None

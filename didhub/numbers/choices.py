@@ -19,7 +19,6 @@ class Channel(models.TextChoices):
 Route = _choices("Route", attributes.ROUTES)
 # Usage.USER, Usage.SERVICE, Usage.CONTACT_CENTER.
 Usage = _choices("Usage", attributes.USAGES)
-USER_CAC_LIMIT = attributes.USER_CAC_LIMIT
 
 
 class NumberState(models.TextChoices):

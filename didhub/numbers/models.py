@@ -5,14 +5,15 @@ E.164 text, one assignment per number and channel, sane blocks. Rules that depen
 who is acting live in ``didhub.core.policy``; state changes live in ``services``.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from didhub.core.fields import E164Field
+from didhub.numbers import attributes
 from didhub.numbers.choices import (
-    USER_CAC_LIMIT,
     Activity,
     Channel,
     NumberState,
@@ -96,7 +97,7 @@ class CallingProfile(models.Model):
     owner = models.ForeignKey(
         "accounts.Account", on_delete=models.PROTECT, related_name="calling_profiles"
     )
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=attributes.TEXT_LIMITS["calling_profile"])
     sbc_device = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -169,12 +170,12 @@ class Number(models.Model):
     number_type = models.CharField(
         max_length=24, choices=NumberType.choices, default=NumberType.UNKNOWN
     )
-    voice = models.BooleanField(default=False)
-    sms = models.BooleanField(default=False)
-    fax = models.BooleanField(default=False)
+    voice = models.BooleanField(default=attributes.DEFAULTS["voice"])
+    sms = models.BooleanField(default=attributes.DEFAULTS["sms"])
+    fax = models.BooleanField(default=attributes.DEFAULTS["fax"])
     route = models.CharField(max_length=20, choices=Route.choices, blank=True)
     usage = models.CharField(max_length=16, choices=Usage.choices, default=Usage.USER)
-    cac_limit = models.PositiveSmallIntegerField(default=USER_CAC_LIMIT)
+    cac_limit = models.PositiveSmallIntegerField(default=attributes.DEFAULTS["cac_limit"])
     voice_carrier = models.ForeignKey(
         Carrier,
         null=True,
@@ -199,10 +200,13 @@ class Number(models.Model):
         related_name="numbers",
         db_index=False,
     )
-    sip_connection = models.CharField(max_length=200, blank=True)
-    service_info = models.CharField(max_length=200, blank=True)
+    # Limits, defaults and checks of these attributes: didhub.numbers.attributes.
+    sip_connection = models.CharField(
+        max_length=attributes.TEXT_LIMITS["sip_connection"], blank=True
+    )
+    service_info = models.CharField(max_length=attributes.TEXT_LIMITS["service_info"], blank=True)
     # ";a;b;" so that one tag is an exact, index-free substring test on both databases.
-    tags = models.CharField(max_length=500, blank=True)
+    tags = models.CharField(max_length=attributes.TEXT_LIMITS["tags"], blank=True)
 
     # Composite indexes below lead with these columns; single-column ones would only
     # slow down bulk uploads.
@@ -276,7 +280,7 @@ class Number(models.Model):
             ),
             models.CheckConstraint(condition=Q(cac_limit__gte=1), name="number_cac_positive"),
             models.CheckConstraint(
-                condition=~Q(usage="user") | Q(cac_limit=USER_CAC_LIMIT),
+                condition=~Q(usage=attributes.USER_USAGE) | Q(cac_limit=attributes.USER_CAC_LIMIT),
                 name="number_user_cac_fixed",
             ),
             models.CheckConstraint(
@@ -400,21 +404,12 @@ class Number(models.Model):
         return bool(self.voice_target_kind or self.sms_target_kind or self.fax_target_kind)
 
     def clean(self):
-        errors = {}
-        if self.route and not self.voice:
-            errors["route"] = "A route needs the voice capability."
-        if self.voice and not self.route:
-            errors["route"] = "A voice number needs a route."
-        if self.usage == Usage.USER and self.cac_limit != USER_CAC_LIMIT:
-            errors["cac_limit"] = f"Numbers for users have a fixed CAC of {USER_CAC_LIMIT}."
+        values = {key: getattr(self, key) for key in attributes.CHECKED}
+        errors: dict[str, list[str]] = {}
+        for problem in attributes.problems(values):
+            errors.setdefault(problem.key, []).append(problem.message)
         if errors:
             raise ValidationError(errors)
-
-
-def encode_tags(tags) -> str:
-    """Tags as stored: ``;a;b;`` (sorted, unique, no empty tag)."""
-    cleaned = sorted({str(tag).strip() for tag in tags if str(tag).strip()})
-    return f";{';'.join(cleaned)};" if cleaned else ""
 
 
 class Assignment(models.Model):
@@ -465,8 +460,10 @@ class Block(models.Model):
             models.CheckConstraint(
                 condition=Q(end__gte=models.F("start")), name="block_end_after_start"
             ),
+            # The ceiling of a range; DIDHUB_MAX_RANGE may set a lower limit (clean()).
             models.CheckConstraint(
-                condition=Q(size__gte=1) & Q(size__lte=100_000), name="block_size_bounds"
+                condition=Q(size__gte=1) & Q(size__lte=attributes.MAX_RANGE),
+                name="block_size_bounds",
             ),
             models.UniqueConstraint(fields=["start"], name="block_unique_start"),
         ]
@@ -476,14 +473,11 @@ class Block(models.Model):
 
     def clean(self):
         errors = {}
-        if len(self.start) != len(self.end):
-            errors["end"] = "Start and end must have the same number of digits."
-        elif self.end < self.start:
-            errors["end"] = "The end must not come before the start."
+        if problem := attributes.range_problem(
+            self.start, self.end, limit=settings.DIDHUB_MAX_RANGE
+        ):
+            errors["end"] = problem
         else:
-            size = int(self.end) - int(self.start) + 1
-            if size > 100_000:
-                errors["end"] = f"A block holds at most 100,000 numbers, not {size:,}."
             overlapping = Block.objects.filter(start__lte=self.end, end__gte=self.start)
             if self.pk:
                 overlapping = overlapping.exclude(pk=self.pk)

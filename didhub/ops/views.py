@@ -28,4 +28,8 @@ def healthz(request):
 def readyz(request):
     """Ready: 200 when every readiness check passes, else 503 naming the failing ones."""
     report = check_readiness()
-    return _answer(report, 200 if report["status"] == "ready" else 503)
+    response = _answer(report, 200 if report["status"] == "ready" else 503)
+    # A probe asks every few seconds: a node that is not ready is an answer, not a server
+    # error for django.request to log each time. The failing checks are logged once each.
+    response._has_been_logged = True
+    return response

@@ -261,7 +261,7 @@ BLOCK_FIELDS = ("owner", "start", "end", "size", "name")
 
 
 def block_create(*, actor, owner: Account, start: str, end: str, name: str = "") -> Block:
-    """A contiguous range of numbers (at most 100,000) that no other block overlaps."""
+    """A contiguous range of numbers (at most DIDHUB_MAX_RANGE) that no other block overlaps."""
     with transaction.atomic():
         check(actor, Action.NUMBERS_UPLOAD, owner)
         bounds = {}

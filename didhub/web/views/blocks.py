@@ -6,6 +6,7 @@ unique E.164 index per block, counting only numbers the actor may see.
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -27,14 +28,14 @@ class BlockForm(forms.Form):
     start = forms.CharField(
         label="First number", max_length=32, help_text="E.164, e.g. +12125550100."
     )
-    end = forms.CharField(
-        label="Last number", max_length=32, help_text="Same length; at most 100,000 numbers."
-    )
+    end = forms.CharField(label="Last number", max_length=32)
     name = forms.CharField(label="Name", max_length=200, required=False)
 
     def __init__(self, *args, owners, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owners
+        limit = settings.DIDHUB_MAX_RANGE
+        self.fields["end"].help_text = f"Same length; at most {limit:,} numbers."
 
 
 def block_owners(actor):

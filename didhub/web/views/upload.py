@@ -15,10 +15,11 @@ from didhub.core.policy import Action, allows, check
 from didhub.imports import services as import_services
 from didhub.imports.choices import ImportState
 from didhub.imports.models import Import
-from didhub.numbers.choices import Route, Usage
+from didhub.imports.columns import COLUMNS
+from didhub.numbers import attributes
 from didhub.numbers.models import Carrier, SmsProfile
 from didhub.web.acting import acting_user
-from didhub.web.forms import AccountChoiceField
+from didhub.web.forms import AccountChoiceField, attribute_field
 from didhub.web.views.base import (
     form_errors_from,
     may_upload,
@@ -45,23 +46,19 @@ class UploadForm(forms.Form):
     number = forms.CharField(required=False, label="Phone number", help_text="E.164: +12127881500")
     range_start = forms.CharField(required=False, label="Range start")
     range_end = forms.CharField(required=False, label="Range end")
-    voice = forms.BooleanField(required=False, initial=True)
-    sms = forms.BooleanField(required=False, label="SMS")
-    fax = forms.BooleanField(required=False)
-    route = forms.ChoiceField(
-        choices=[("", "—"), *Route.choices], required=False, label="Voice route type"
-    )
-    usage = forms.ChoiceField(
-        choices=[("", "—"), *Usage.choices], required=False, label="Number type"
-    )
-    cac = forms.IntegerField(required=False, min_value=1, label="CAC value")
     voice_carrier = forms.ChoiceField(required=False, label="Voice Carrier Name")
     sms_profile = forms.ChoiceField(required=False, label="SMS Carrier Profile")
     account = AccountChoiceField(queryset=Account.objects.none(), label="Enterprises and Resellers")
 
     def __init__(self, *args, actor, **kwargs):
+    # The columns a single number or a range is given: each field is named, labelled and
+    # defaulted by didhub.numbers.attributes and sent as that column's default.
+    ATTRIBUTES = ("voice", "sms", "fax", "route", "usage", "cac_limit")
+
         super().__init__(*args, **kwargs)
         own = actor.account
+        for key in self.ATTRIBUTES:
+            self.fields[key] = attribute_field(key)
         carriers = Carrier.objects.usable_by(own).order_by("name")
         profiles = SmsProfile.objects.usable_by(own).select_related("owner")
         self.fields["voice_carrier"].choices = [
@@ -93,19 +90,28 @@ class UploadForm(forms.Form):
                 if not data.get(name):
                     self.add_error(name, "Enter the first and last number of the range.")
         return data
+        if mode in ("single", "range") and all(key in data for key in self.ATTRIBUTES):
+            # The rules an upload would apply to every row, said beside the field now.
+            values = {key: data[key] for key in self.ATTRIBUTES}
+            values["usage"] = values["usage"] or attributes.DEFAULTS["usage"]
+            values["cac_limit"] = attributes.cac_for(values["usage"], values["cac_limit"])
+            for problem in attributes.problems(values):
+                self.add_error(problem.key, problem.message)
 
     def defaults(self) -> dict:
+    @property
+    def flag_fields(self):
+        return [self[key] for key in self.ATTRIBUTES if key in attributes.FLAGS]
+
+    @property
+    def value_fields(self):
+        return [self[key] for key in self.ATTRIBUTES if key not in attributes.FLAGS]
+
         data = self.cleaned_data
+        """The attributes of a single number or a range, as column defaults."""
         if data["mode"] == "file":
             return {}
-        return {
-            "voice": "true" if data["voice"] else "false",
-            "sms": "true" if data["sms"] else "false",
-            "fax": "true" if data["fax"] else "false",
-            "route": data["route"],
-            "usage": data["usage"],
-            "cac": data["cac"],
-        }
+        return {key: data[key] for key in self.ATTRIBUTES}
 
     def catalog_choice(self, name: str) -> tuple:
         value = self.cleaned_data.get(name) or ""
@@ -149,7 +155,12 @@ def upload(request):
         else:
             return redirect("web:import_detail", run.pk)
     recent = Import.objects.visible_to(actor).select_related("account").order_by("-created_at")[:10]
-    context = {"section": "upload", "form": form, "recent_imports": recent}
+    context = {
+        "section": "upload",
+        "form": form,
+        "recent_imports": recent,
+        "file_columns": ", ".join(column.header for column in COLUMNS),
+    }
     return render_page(request, "web/upload/form.html", context)
 
 
