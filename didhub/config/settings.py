@@ -9,8 +9,11 @@ import os
 import secrets
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
 from didhub.config.cache_url import cache_from_url
 from didhub.config.database_url import database_from_url, sqlite_database
+from didhub.numbers.attributes import MAX_RANGE
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -287,7 +290,11 @@ LOGGING = {
 
 # didhub's own knobs.
 DIDHUB_DEFAULT_AGING_DAYS = int(os.environ.get("DIDHUB_DEFAULT_AGING_DAYS", 90))
-DIDHUB_MAX_RANGE = 100_000
+# The most numbers one range may hold (a Range End row, a range upload, a block): at
+# most the ceiling the database holds blocks to (didhub.numbers.attributes.MAX_RANGE).
+DIDHUB_MAX_RANGE = int(os.environ.get("DIDHUB_MAX_RANGE", MAX_RANGE))
+if not 1 <= DIDHUB_MAX_RANGE <= MAX_RANGE:
+    raise ImproperlyConfigured(f"DIDHUB_MAX_RANGE must be a whole number from 1 to {MAX_RANGE:,}.")
 # Background work (didhub.core.workers, didhub.core.housekeeping). DIDHUB_EXPIRY_INTERVAL
 # is the former name of the housekeeping interval, still read for one release.
 DIDHUB_HOUSEKEEPING_INTERVAL = float(

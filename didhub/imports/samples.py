@@ -22,7 +22,8 @@ from didhub.imports.columns import (
     template_rows,
 )
 from didhub.imports.vendors import VENDORS
-from didhub.numbers.attributes import FALSE_WORDS, TRUE_WORDS
+from didhub.numbers.attributes import FALSE_WORDS, MAX_RANGE, TRUE_WORDS
+from didhub.numbers.e164 import E164_MAX_DIGITS
 
 DOC_PATH = Path(__file__).resolve().parent.parent.parent / "docs" / "upload-format.md"
 
@@ -380,8 +381,13 @@ def upload_format_markdown() -> str:
         "",
         "## Rules",
         "",
-        "- Numbers are valid exactly when libphonenumber's `is_valid_number` says so; they "
-        "are stored as E.164 (`+12125550100`) with the region and number type it reports.",
+        "- Numbers are valid exactly when libphonenumber's `is_valid_number` says so, with "
+        f"one deviation: E.164 allows at most {E164_MAX_DIGITS} digits (country code "
+        "included), and so does didhub, while libphonenumber calls a few longer numbers "
+        "valid (some German, Indonesian, Japanese, Korean, Nigerian and Uruguayan ranges, "
+        "such as `+4980012834567890`); those are refused as `over_15_digits`. Valid numbers "
+        "are stored as E.164 (`+12125550100`) with the region and number type "
+        "libphonenumber reports.",
         "- Without a Country Code, a number must start with `+` or `00`; a destination "
         "enterprise with a location country supplies its code, and all its numbers must "
         "carry it (seeds/004).",
@@ -396,8 +402,9 @@ def upload_format_markdown() -> str:
         "counted as present and left unchanged by the commit; one held by any other "
         "account is refused as `not_available`, without naming the holder.",
         "- A row with Range End stands for every number from Phone Number to Range End "
-        "(at most 100,000), and counts as that many rows: each is validated, and an "
-        "invalid one inside the range is reported on the row's line.",
+        f"(at most {MAX_RANGE:,}, or the DIDHUB_MAX_RANGE setting), and counts as that "
+        "many rows: each is validated, and an invalid one inside the range is reported on "
+        "the row's line.",
         "- Counts always add up: valid + invalid + duplicate = total rows.",
         "- Carriers: voice numbers get the voice carrier chosen for the upload, else the "
         "default voice carrier of the uploading reseller (inherited from the nearest "

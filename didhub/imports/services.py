@@ -30,12 +30,16 @@ from didhub.imports.models import Import
 from didhub.imports.readers import FileError, Table, entries_table, open_table
 from didhub.imports.sharing import Outcome
 from didhub.imports.validation import RowError, Rules
-from didhub.numbers.choices import NumberState, SyncState
+from didhub.numbers import attributes
+from didhub.numbers.choices import NumberState
 from didhub.numbers.models import CallingProfile, Carrier, SmsProfile
+from didhub.numbers.services.lifecycle import default_carriers
 
 # Uploads with more rows than this are validated and committed by a background task.
 INLINE_ROWS = getattr(settings, "DIDHUB_IMPORT_INLINE_ROWS", 20_000)
-DEFAULTABLE = {key for key in COLUMNS_BY_KEY if key not in ("phone_number", "range_end")}
+# Columns a default may be given for (blank cells take it): the country code and every
+# attribute, by the key the upload file, the API and the portal's form all use.
+DEFAULTABLE = {"country_code", *attributes.KEYS}
 IN_PROGRESS = (ImportState.VALIDATING, ImportState.COMMITTING)
 PROGRESS_EVERY = 50_000
 
@@ -204,7 +208,7 @@ def _estimate_rows(run, entries, number_range) -> int:
             end = int("".join(ch for ch in str(number_range["end"]) if ch.isdigit()))
         except ValueError:
             return 1
-        return max(1, min(end - start + 1, 100_000))
+        return max(1, min(end - start + 1, settings.DIDHUB_MAX_RANGE))
     if entries is not None:
         return len(entries)
     with open(run.stored_file, "rb") as stream:
@@ -233,6 +237,7 @@ def destination_rules(account, defaults: dict) -> Rules:
         country=country.country,
         calling_profiles=profiles,
         defaults=dict(defaults),
+        max_range=settings.DIDHUB_MAX_RANGE,
     )
 
 
@@ -396,6 +401,8 @@ def _missing_reference(error: IntegrityError) -> bool:
 
 
 def _commit(run: Import, actor) -> None:
+    from didhub.sync.outbox import initial_sync_state
+
     locked = Import.objects.select_for_update().get(pk=run.pk)
     # Conflicts that appeared since validation, found the same set-based way.
     present = staging.mark_present(run.pk, run.uploaded_by.path)
@@ -417,7 +424,9 @@ def _commit(run: Import, actor) -> None:
         uploaded_by_id=run.uploaded_by_id,
         external=run.uploaded_by.kind == AccountKind.ENTERPRISE,
         state=NumberState.PORTING_IN if run.options.get("porting") else NumberState.AVAILABLE,
-        sync_state=sync_state_for(run.account),
+        # New numbers of a linked enterprise wait for the platform sync, in the state
+        # the outbox holds them in, so that queueing them needs no second pass.
+        sync_state=initial_sync_state(run.account_id),
         voice_carrier_id=voice_carrier_id,
         sms_profile_id=sms_profile_id,
         now=now,
@@ -458,36 +467,14 @@ def commit_carriers(run: Import) -> tuple[int | None, int | None]:
     Defaults are the uploading account's, inherited from the nearest account above it
     that has one (as for a single number); "later" leaves the carrier empty.
     """
-    from didhub.accounts.models import Account
-
     options = run.options
     voice, sms = options.get("voice_carrier"), options.get("sms_profile")
-    chain = Account.objects.filter(pk__in=run.uploaded_by.ancestor_ids()).order_by("-depth")
-    chain = list(chain.only("default_voice_carrier_id", "default_sms_profile_id"))
+    default_voice, default_sms = default_carriers(run.uploaded_by)
     if voice is None and not options.get("voice_carrier_later"):
-        voice = next(
-            (a.default_voice_carrier_id for a in chain if a.default_voice_carrier_id), None
-        )
+        voice = default_voice
     if sms is None and not options.get("sms_profile_later"):
-        sms = next((a.default_sms_profile_id for a in chain if a.default_sms_profile_id), None)
+        sms = default_sms
     return voice, sms
-
-
-def sync_state_for(account) -> str:
-    """New numbers of a linked enterprise wait for the platform sync (seeds/004)."""
-    from didhub.sync.choices import LinkStatus
-    from didhub.sync.models import PlatformLink
-
-    statuses = set(
-        PlatformLink.objects.filter(enterprise=account)
-        .exclude(status=LinkStatus.DISABLED)
-        .values_list("status", flat=True)
-    )
-    if not statuses:
-        return SyncState.NOT_LINKED
-    if statuses == {LinkStatus.PENDING_CONSENT}:
-        return SyncState.PENDING_CONSENT
-    return SyncState.PENDING
 
 
 def import_recover(*, import_run: Import) -> Import:

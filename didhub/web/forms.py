@@ -12,7 +12,8 @@ from didhub.accounts.backends import REFUSAL_ATTRIBUTE
 from didhub.accounts.choices import AccountKind, TokenScope
 from didhub.accounts.models import Account
 from didhub.accounts.signin import SignInThrottle, locked_message
-from didhub.numbers.choices import Channel, Route, TargetKind, Usage
+from didhub.numbers import attributes
+from didhub.numbers.choices import Channel, TargetKind
 from didhub.numbers.models import CallingProfile, Carrier, SmsProfile, Target
 from didhub.sync.choices import Connector, LinkMode
 
@@ -105,19 +106,38 @@ class ReserveForm(forms.Form):
         self.fields["target"].queryset = targets
 
 
+def attribute_field(key: str, *, required: bool = False) -> forms.Field:
+    """The form field of a number attribute: its label, choices, limit and default are
+    those of ``didhub.numbers.attributes``, so a form offers exactly what the rules take
+    and its defaults can always be submitted."""
+    attribute = attributes.BY_KEY[key]
+    options = {"label": attribute.label, "initial": attribute.default, "required": required}
+    if attribute.kind == "flag":
+        return forms.BooleanField(**{**options, "required": False})
+    if attribute.kind == "route":
+        return forms.ChoiceField(choices=[("", "None"), *attributes.ROUTES], **options)
+    if attribute.kind == "usage":
+        return forms.ChoiceField(choices=attributes.USAGES, **options)
+    if attribute.kind == "cac":
+        return forms.IntegerField(
+            min_value=1,
+            max_value=attribute.limit,
+            help_text=f"Concurrent calls; always {attributes.USER_CAC_LIMIT} for usage User.",
+            **options,
+        )
+    help_text = "Separated by ;" if attribute.kind == "tags" else ""
+    return forms.CharField(max_length=attribute.limit, help_text=help_text, **options)
+
+
 class NumberEditForm(forms.Form):
     """Capabilities, route and carriers (resellers; carriers only while unassigned)."""
 
-    voice = forms.BooleanField(required=False)
-    sms = forms.BooleanField(required=False, label="SMS")
-    fax = forms.BooleanField(required=False)
-    route = forms.ChoiceField(
-        choices=[("", "None"), *Route.choices], required=False, label="Voice route type"
-    )
-    usage = forms.ChoiceField(choices=Usage.choices)
-    cac_limit = forms.IntegerField(
-        min_value=1, label="CAC", help_text="Concurrent calls; always 2 for usage User."
-    )
+    voice = attribute_field("voice")
+    sms = attribute_field("sms")
+    fax = attribute_field("fax")
+    route = attribute_field("route")
+    usage = attribute_field("usage", required=True)
+    cac_limit = attribute_field("cac_limit", required=True)
     voice_carrier = forms.ModelChoiceField(
         queryset=Carrier.objects.none(), required=False, empty_label="Assign Voice Carrier Later"
     )
@@ -130,9 +150,9 @@ class NumberEditForm(forms.Form):
     calling_profile = forms.ModelChoiceField(
         queryset=CallingProfile.objects.none(), required=False, empty_label="None"
     )
-    sip_connection = forms.CharField(required=False, label="Customer SIP connection")
-    service_info = forms.CharField(required=False)
-    tags = forms.CharField(required=False, help_text="Separated by ;")
+    sip_connection = attribute_field("sip_connection")
+    service_info = attribute_field("service_info")
+    tags = attribute_field("tags")
 
     def __init__(self, *args, owner: Account, **kwargs):
         super().__init__(*args, **kwargs)

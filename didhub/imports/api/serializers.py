@@ -1,5 +1,6 @@
 """Uploads over the API: what a request may send and how an import is shown."""
 
+from django.conf import settings
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -25,7 +26,11 @@ class ImportCreateSerializer(serializers.Serializer):
         help_text="Numbers as strings, or objects keyed by column (phone_number, voice...).",
     )
     number = serializers.JSONField(required=False, help_text="One number (string or object).")
-    range = serializers.DictField(required=False, help_text="{start, end}: at most 100,000.")
+    range = serializers.DictField(
+        required=False,
+        help_text=f"{{start, end}}: at most {settings.DIDHUB_MAX_RANGE:,} numbers "
+        "(DIDHUB_MAX_RANGE).",
+    )
     account = serializers.IntegerField(
         required=False, help_text="Destination account id; your own account when omitted."
     )
