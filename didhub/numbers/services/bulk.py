@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from didhub.core.errors import DomainError, NotVisible, invalid
+from didhub.core.errors import DomainError, invalid
 from didhub.numbers.models import Number, Target
 from didhub.numbers.services.assignments import number_assign, number_unassign
 from didhub.numbers.services.common import RowErrors, chunks, to_pks
@@ -94,7 +94,7 @@ def numbers_bulk(*, actor, action: str, numbers, **params) -> dict:
             found, unknown = _numbers(numbers)
             work = [(number,) for number in found]
         for text in unknown:
-            errors.add(NotVisible, text, "not_found", f"{text} is not in your inventory.")
+            errors.not_visible(text)
         for item in work:
             number = item[0]
             try:

@@ -185,7 +185,15 @@ class RowErrors:
     def add(self, kind: type[DomainError], row, code: str, message: str) -> None:
         self.items.append((kind, ErrorItem(code=code, message=message, row=row)))
 
+    def not_visible(self, row) -> None:
+        """A number the actor cannot see: one message whether it is another tenant's or
+        exists nowhere, so that a set operation is no oracle of other inventories."""
+        self.add(NotVisible, row, "not_found", f"{row} is not in your inventory.")
+
     def add_error(self, row, error: DomainError) -> None:
+        if isinstance(error, NotVisible):
+            self.not_visible(row)
+            return
         if error.errors:
             for item in error.errors:
                 self.add(type(error), row, item.code, item.message)

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from didhub.accounts.models import Account
 from didhub.core import audit
-from didhub.core.errors import Conflict, DomainError, NotVisible, ValidationFailed, invalid
+from didhub.core.errors import Conflict, DomainError, ValidationFailed, invalid
 from didhub.core.policy import Action, check
 from didhub.numbers.choices import NumberState
 from didhub.numbers.models import Assignment, Number
@@ -113,14 +113,14 @@ class Selection:
 def check_rows(selection: Selection, actor_account: Account, fits, errors: RowErrors) -> list:
     """The rows that move; the rest become row errors. ``fits(owner)`` -> reason or None."""
     for text in selection.unknown:
-        errors.add(NotVisible, text, "not_found", f"{text} is not in your inventory.")
+        errors.not_visible(text)
     moving, assigned = [], []
     for row in selection.rows:
         pk, text, owner_id, state, external, *_ = row
         owner = selection.owners[owner_id]
         if not owner.is_within(actor_account):
             # Outside the actor's subtree: not disclosed (404), like a missing number.
-            errors.add(NotVisible, text, "not_found", f"{text} is not in your inventory.")
+            errors.not_visible(text)
         elif (reason := fits(owner)) == "":
             continue
         elif reason:
