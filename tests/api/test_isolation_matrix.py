@@ -83,6 +83,13 @@ expect("accounts/<int:pk>/", "DELETE", "accounts/{account}/", None,
        "403 409 403 403", "403 404 404 403")
 expect("accounts/<int:pk>/inventory/", "GET", "accounts/{account}/inventory/", {},
        "200 200 200 200", "200 404 404 404")
+expect("users/", "GET", "users/", {}, "200 200 200 200", None)
+# The user acted on is Acme's professional (nobody in ROLES acts on themselves).
+expect("users/<int:pk>/", "GET", "users/{user}/", {}, "200 200 200 200", "200 404 404 404")
+expect("users/<int:pk>/", "PATCH", "users/{user}/", {"is_active": False},
+       "403 200 200 403", "403 404 404 403")
+expect("users/<int:pk>/", "DELETE", "users/{user}/", None, "403 204 204 403",
+       "403 404 404 403")
 expect("tokens/", "GET", "tokens/", {}, "200 200 200 200", None)
 expect("tokens/", "POST", "tokens/", {"name": "more"}, "403 201 201 403", None)
 expect("tokens/<int:pk>/", "DELETE", "tokens/{token}/", None, "403 204 204 403",
@@ -222,7 +229,7 @@ def world_once(django_db_setup, django_db_blocker):
             )
         users = tree.users()
         keys = {}
-        for name in (*ROLES, "initech_admin"):
+        for name in (*ROLES, "acme_pro", "initech_admin"):
             scope = "read" if name.endswith("viewer") else "write"
             token, keys[name] = account_services.token_create(
                 actor=users[name], name="matrix", scope=scope
@@ -238,6 +245,8 @@ def world_once(django_db_setup, django_db_blocker):
                 "calling_profile": callings[side].pk,
                 "import": imports[side].pk,
                 "link": links[side].pk,
+                "user": (tree.acme_pro if side == "own" else tree.initech_admin).pk,
+                "colleague": tree.acme_viewer.pk,
                 "message": OutboxMessage.objects.filter(link=links[side])
                 .values_list("pk", flat=True)
                 .first()
@@ -245,6 +254,7 @@ def world_once(django_db_setup, django_db_blocker):
             }
             for side in ("own", "foreign")
         }
+        objects["moved"] = build_moved(tree, keys)
         yield keys, objects
         transaction.set_rollback(True)
 
@@ -310,3 +320,236 @@ def test_isolation(route, method, world_once):
     got = (" ".join(got_own), " ".join(got_foreign) or None)
     assert got == (own, foreign), f"{method} {route}: got {got}"
     assert anonymous.status_code == 401
+
+
+# A number that moved sideways. Blue Harbor Networks, a reseller below Master, uploads
+# numbers and gives them its own carrier and profiles; Master reclaims them and
+# delegates them to Blue Harbor's sibling R2. R2 must read nothing of Blue Harbor on any
+# surface: not the uploader, not the carrier or profiles (cleared by the move, and
+# hidden where older data still holds them), not through a filter by their ids.
+MOVED = ("+12125550180", "+12125550181", "+12125550182", "+12125550183")
+SIBLING_NAMES = (b"Blue Harbor", b"Harbor Voice", b"Harbor SMS", b"Harbor Calling")
+
+
+def build_moved(tree, keys: dict) -> dict:
+    """The moved numbers (see ``MOVED``), built through the services; R2's token in keys.
+
+    ``…0180`` and ``…0181`` move as the services move them now: the reclaim clears
+    what Master may not use. ``…0182`` still carries Blue Harbor's carrier when Master
+    delegates it (data from before moves cleared them): the delegation clears it.
+    ``…0183`` still carries all three in R2's hands: only the rendering hides them.
+    """
+    from didhub.accounts import services as account_services
+    from didhub.accounts.choices import AccountKind, Role
+    from didhub.imports import services as import_services
+    from didhub.numbers import services as number_services
+    from didhub.numbers.models import Number
+
+    def reseller(name, email):
+        account = account_services.account_create(
+            actor=tree.master_admin, parent=tree.master, name=name, kind=AccountKind.RESELLER
+        )
+        admin = account_services.user_create(
+            actor=None, account=account, email=email, role=Role.RESELLER_ADMIN
+        )
+        return account, admin
+
+    blue, blue_admin = reseller("Blue Harbor Networks", "admin@blueharbor.test")
+    r2, r2_admin = reseller("R2 Communications", "admin@r2.test")
+    _, keys["r2_admin"] = account_services.token_create(actor=r2_admin, name="matrix")
+    carrier = number_services.carrier_create(actor=blue_admin, owner=blue, name="Harbor Voice")
+    sms = number_services.sms_profile_create(
+        actor=blue_admin, owner=blue, carrier_name="Harbor", name="Harbor SMS"
+    )
+    calling = number_services.calling_profile_create(
+        actor=blue_admin, owner=blue, name="Harbor Calling"
+    )
+    upload = import_services.import_create(
+        actor=blue_admin, account=blue, entries=list(MOVED), inline=True
+    )
+    import_services.import_commit(actor=blue_admin, import_run=upload, inline=True)
+    references = {"voice_carrier": carrier, "sms_profile": sms, "calling_profile": calling}
+    for text in MOVED:
+        number_services.number_update(
+            actor=blue_admin,
+            number=Number.objects.get(e164=text),
+            voice=True,
+            sms=True,
+            route="direct_routing",
+            **references,
+        )
+    number_services.numbers_reclaim(actor=tree.master_admin, numbers=list(MOVED))
+    Number.objects.filter(e164=MOVED[2]).update(voice_carrier=carrier)
+    number_services.numbers_delegate(actor=tree.master_admin, numbers=list(MOVED), to_account=r2)
+    Number.objects.filter(e164=MOVED[3]).update(**references)
+    return {
+        "blue": blue.pk,
+        "r2": r2.pk,
+        "r2_user": r2_admin,
+        "master_user": tree.master_admin,
+        "carrier": carrier.pk,
+        "sms_profile": sms.pk,
+        "calling_profile": calling.pk,
+    }
+
+
+def readable_text(response) -> bytes:
+    """What a person reads in an answer: an XLSX's cells and a PDF's text unpacked."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from didhub.exports.tests.conftest import pdf_text
+
+    body = body_of(response)
+    if body.startswith(b"PK"):
+        book = load_workbook(io.BytesIO(body))
+        cells = [
+            str(cell) for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row
+        ]
+        return "\n".join(cells).encode()
+    if body.startswith(b"%PDF-"):
+        return pdf_text(body).encode("latin-1")
+    return body
+
+
+# (path, query) of every surface that renders a number of R2, for R2.
+MOVED_SURFACES = [
+    ("numbers/", {}),
+    ("numbers/", {"q": "555018"}),
+    *[(f"numbers/{text}/", {}) for text in MOVED],
+    *[(f"numbers/{text}/history/", {}) for text in MOVED],
+    ("events/", {}),
+    *[(f"numbers/export.{fmt}", {}) for fmt in ("csv", "xlsx", "pdf")],
+]
+# Filters by a reference R2 may not read: nothing, as for an id that does not exist.
+MOVED_FILTERS = ("uploaded_by", "voice_carrier", "sms_profile")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("path", "query"), MOVED_SURFACES)
+def test_a_moved_number_shows_nothing_of_the_siblings_tree(path, query, world_once):
+    keys, _ = world_once
+    response = call(keys["r2_admin"], "GET", path, query)
+    assert response.status_code == 200, (path, response.status_code)
+    text = readable_text(response)
+    for name in SIBLING_NAMES:
+        assert name not in text, (path, name)
+    if path.startswith("numbers/+") and path.count("/") == 2:
+        number = response.json()
+        fields = ("uploaded_by", "voice_carrier", "sms_profile", "calling_profile")
+        assert {field: number[field] for field in fields} == dict.fromkeys(fields)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", MOVED_FILTERS)
+@pytest.mark.parametrize("path", ["numbers/", "numbers/export.csv"])
+def test_a_filter_by_a_siblings_reference_finds_nothing(name, path, world_once):
+    keys, objects = world_once
+    moved = objects["moved"]
+    value = moved[{"uploaded_by": "blue", "voice_carrier": "carrier"}.get(name, name)]
+    response = call(keys["r2_admin"], "GET", path, {name: value})
+    assert response.status_code == 200
+    body = body_of(response)
+    assert not any(text.encode() in body for text in MOVED), (path, name)
+    # Without the filter R2 has them all: the filter is what finds nothing.
+    everything = body_of(call(keys["r2_admin"], "GET", path, {}))
+    assert all(text.encode() in everything for text in MOVED)
+
+
+@pytest.mark.django_db
+def test_the_siblings_carrier_itself_is_not_found(world_once):
+    keys, objects = world_once
+    moved = objects["moved"]
+    for route, key in (
+        ("carriers", "carrier"),
+        ("sms-profiles", "sms_profile"),
+        ("calling-profiles", "calling_profile"),
+    ):
+        assert call(keys["r2_admin"], "GET", f"{route}/{moved[key]}/", {}).status_code == 404
+    assert call(keys["r2_admin"], "GET", f"accounts/{moved['blue']}/", {}).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["list", "filtered", *MOVED])
+def test_the_portal_shows_nothing_of_the_siblings_tree(client, page, world_once):
+    from django.urls import reverse
+
+    _, objects = world_once
+    moved = objects["moved"]
+    client.force_login(moved["r2_user"])
+    if page == "list":
+        response = client.get(reverse("web:number_list"))
+    elif page == "filtered":
+        response = client.get(reverse("web:number_list"), {"uploaded_by": moved["blue"]})
+    else:
+        response = client.get(reverse("web:number_detail", args=[page]))
+    assert response.status_code == 200
+    body = response.content
+    for name in SIBLING_NAMES:
+        assert name not in body, (page, name)
+    if page == "filtered":
+        assert not any(text.encode() in body for text in MOVED)
+    elif page == "list":
+        assert all(text.encode() in body for text in MOVED)
+    else:
+        assert page.encode() in body
+
+
+@pytest.mark.django_db
+def test_master_reads_what_the_moves_cleared_and_who_uploaded(world_once):
+    """The clearing is on record where its names may be read: Blue Harbor's parent
+    sees each cleared reference, and still sees that Blue Harbor uploaded the number."""
+    from didhub.core.models import Event
+
+    keys, objects = world_once
+    moved = objects["moved"]
+    cleared = Event.objects.filter(action="number.catalog_cleared").order_by("number_e164", "id")
+    on_record = {(event.number_e164, event.account_id, *sorted(event.before)) for event in cleared}
+    every = ("calling_profile", "sms_profile", "voice_carrier")
+    assert on_record == {
+        # Cleared by the reclaim to Master, recorded on Blue Harbor, which held them.
+        *{(text, moved["blue"], *every) for text in MOVED},
+        # Cleared by the delegation to R2, recorded on Master.
+        (MOVED[2], moved["master_user"].account_id, "voice_carrier"),
+    }
+    assert all(
+        event.before[key]["name"].startswith("Harbor") for event in cleared for key in event.before
+    )
+    response = call(keys["master_admin"], "GET", f"numbers/{MOVED[0]}/", {})
+    assert response.json()["uploaded_by"] == {"id": moved["blue"], "name": "Blue Harbor Networks"}
+    history = call(keys["master_admin"], "GET", f"numbers/{MOVED[2]}/history/", {})
+    assert b"number.catalog_cleared" in body_of(history)
+    r2_history = call(keys["r2_admin"], "GET", f"numbers/{MOVED[2]}/history/", {})
+    assert b"number.catalog_cleared" not in body_of(r2_history)
+
+
+# What a professional may do differs from its enterprise admin's only in managing users.
+PROFESSIONAL_DIFFERS = {
+    ("users/<int:pk>/", "PATCH"): "403",
+    ("users/<int:pk>/", "DELETE"): "403",
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("route", "method"), sorted(MATRIX))
+def test_professional_acts_as_its_enterprise_admin_except_on_users(route, method, world_once):
+    keys, objects = world_once
+    (path, data), own, foreign = MATRIX[(route, method)]
+    admin_own = own.split()[ROLES.index("acme_admin")]
+    admin_foreign = foreign.split()[ROLES.index("acme_admin")] if foreign else None
+    # The professional acts on its own token, and on a user who is not itself.
+    own_objects = {
+        **objects["own"],
+        "token": keys["acme_pro_token"],
+        "user": objects["own"]["colleague"],
+    }
+    response = call(keys["acme_pro"], method, fill(path, own_objects), fill(data, own_objects))
+    assert str(response.status_code) == PROFESSIONAL_DIFFERS.get((route, method), admin_own)
+    if foreign is not None:
+        foreign_objects = {**objects["foreign"], "token": keys["initech_admin_token"]}
+        response = call(
+            keys["acme_pro"], method, fill(path, foreign_objects), fill(data, foreign_objects)
+        )
+        assert str(response.status_code) == admin_foreign
+        assert b"Initech" not in body_of(response)
