@@ -83,9 +83,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "didhub.accounts.middleware.SwitchedOffSessionMiddleware",
+    "didhub.core.middleware.RequestLogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "didhub.accounts.middleware.SwitchedOffSessionMiddleware",
 ]
 
 ROOT_URLCONF = "didhub.config.urls"
@@ -114,10 +115,10 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-LOGIN_URL = "web:login"
-LOGIN_REDIRECT_URL = "/"
 # Refuses deactivated users and users of deactivated accounts (at any depth above them).
 AUTHENTICATION_BACKENDS = ["didhub.accounts.backends.ActiveAccountBackend"]
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "web:login"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -168,14 +169,14 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
-REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
 DIDHUB_TRUSTED_PROXIES = int(os.environ.get("DIDHUB_TRUSTED_PROXIES", 0))
 # The portal's sign-in: after this many failures within the window, an email address and
 # a client address are each refused, right password or not, until the window has passed.
 DIDHUB_LOGIN_FAILURES = int(os.environ.get("DIDHUB_LOGIN_FAILURES", 10))
 DIDHUB_LOGIN_WINDOW_MINUTES = int(os.environ.get("DIDHUB_LOGIN_WINDOW_MINUTES", 15))
 
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
         "didhub.accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -198,12 +199,12 @@ DIDHUB_LOGIN_WINDOW_MINUTES = int(os.environ.get("DIDHUB_LOGIN_WINDOW_MINUTES", 
         "rest_framework.throttling.UserRateThrottle",
         "rest_framework.throttling.AnonRateThrottle",
     ],
-    "DEFAULT_THROTTLE_RATES": {
-        "user": os.environ.get("DIDHUB_THROTTLE_USER", "6000/min"),
     # X-Forwarded-For is believed only as far as DIDHUB_TRUSTED_PROXIES proxies in front of
     # didhub append to it; 0 (the default) takes the connecting address and ignores the
     # header, so a client cannot pick the address it is counted under.
     "NUM_PROXIES": DIDHUB_TRUSTED_PROXIES,
+    "DEFAULT_THROTTLE_RATES": {
+        "user": os.environ.get("DIDHUB_THROTTLE_USER", "6000/min"),
         "anon": os.environ.get("DIDHUB_THROTTLE_ANON", "60/min"),
         "auth": os.environ.get("DIDHUB_THROTTLE_AUTH", "30/min"),
     },
@@ -273,15 +274,17 @@ TASKS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "didhub.core.middleware.RequestIdLogFilter"}},
+    "filters": {"context": {"()": "didhub.core.logs.RequestContextFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+        "json": {"()": "didhub.core.logs.JsonFormatter"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["request_id"],
+            # DIDHUB_LOG_FORMAT=json: one JSON object per line (didhub.core.logs).
+            "formatter": "json" if os.environ.get("DIDHUB_LOG_FORMAT") == "json" else "plain",
+            "filters": ["context"],
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DIDHUB_LOG_LEVEL", "INFO")},

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.db import models
 
-from didhub.core.middleware import current_request_id
+from didhub.core.logs import current_request_id
 from didhub.core.models import Event
 
 SYSTEM = "system"

@@ -1,12 +1,15 @@
-"""A request id on every request, every log line and every event."""
+"""A request id on every request, every log line and every event; a log line per request."""
 
-import contextvars
 import logging
+import time
 import uuid
 
-current_request_id: contextvars.ContextVar[str] = contextvars.ContextVar(
-    "didhub_request_id", default=""
-)
+from didhub.core.logs import current_identity, current_request_id, set_identity
+
+request_logger = logging.getLogger("didhub.request")
+
+# URL parts that are credentials (a consent link's token): never written to a log line.
+SECRET_URL_KWARGS = frozenset({"token", "key", "secret"})
 
 
 class RequestIdMiddleware:
@@ -21,18 +24,65 @@ class RequestIdMiddleware:
         request_id = request_id or uuid.uuid4().hex
         request.request_id = request_id
         token = current_request_id.set(request_id)
+        identity = current_identity.set((None, None))
         try:
             response = self.get_response(request)
         finally:
             current_request_id.reset(token)
+            current_identity.reset(identity)
         response["X-Request-ID"] = request_id
         return response
 
 
-class RequestIdLogFilter(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = current_request_id.get() or "-"
-        return True
+class RequestLogMiddleware:
+    """One line per request on ``didhub.request``: route, status, duration, who.
+
+    It replaces the WSGI server's access log, which would write raw paths (consent
+    tokens included) and knows neither the request id nor the user. Placed after
+    authentication; API views authenticate inside DRF, which sets ``request.user`` on
+    this same request, so the line names the token's user too.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        _remember_identity(request)
+        response = self.get_response(request)
+        _remember_identity(request)
+        match = getattr(request, "resolver_match", None)
+        request_logger.info(
+            "%s %s %s",
+            request.method,
+            logged_path(request),
+            response.status_code,
+            extra={
+                "method": request.method,
+                "route": "/" + match.route if match is not None else "-",
+                "path": logged_path(request),
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        )
+        return response
+
+
+def _remember_identity(request) -> None:
+    user = getattr(request, "user", None)
+    if user is not None and getattr(user, "is_authenticated", False):
+        set_identity(user.pk, getattr(user, "account_id", None))
+
+
+def logged_path(request) -> str:
+    """The path with every secret-bearing URL part replaced; no query string."""
+    path = request.path
+    match = getattr(request, "resolver_match", None)
+    if match is not None:
+        for name, value in match.kwargs.items():
+            if name in SECRET_URL_KWARGS and value:
+                path = path.replace(str(value), "[redacted]")
+    return path
 
 
 class NulRefusingMiddleware:

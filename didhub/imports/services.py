@@ -21,6 +21,7 @@ from django.utils import timezone
 from didhub.accounts.choices import AccountKind
 from didhub.core import audit
 from didhub.core.errors import Conflict, ValidationFailed, invalid
+from didhub.core.logs import current_request_id
 from didhub.core.policy import Action, check
 from didhub.imports import sharing, staging
 from didhub.imports.choices import ImportSource, ImportState
@@ -149,7 +150,7 @@ def import_create(
         from didhub.imports.tasks import validate_import
 
         Import.objects.filter(pk=run.pk).update(progress_total=estimated)
-        result = validate_import.enqueue(run.pk)
+        result = validate_import.enqueue(run.pk, request_id=current_request_id.get())
         Import.objects.filter(pk=run.pk).update(task_id=str(result.id)[:64])
         run.refresh_from_db()
         return run
@@ -345,7 +346,7 @@ def import_commit(*, actor, import_run: Import, inline: bool | None = None) -> I
     if inline is False or (inline is None and large):
         from didhub.imports.tasks import commit_import
 
-        result = commit_import.enqueue(import_run.pk, actor.pk)
+        result = commit_import.enqueue(import_run.pk, actor.pk, request_id=current_request_id.get())
         Import.objects.filter(pk=import_run.pk).update(task_id=str(result.id)[:64])
     else:
         import_commit_run(import_id=import_run.pk, actor=actor)

@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from didhub.core.errors import DomainError, ErrorItem
-from didhub.core.middleware import current_request_id
+from didhub.core.logs import current_request_id
 
 logger = logging.getLogger("didhub.api")
 
