@@ -126,6 +126,11 @@ def account_update(*, actor: User, account: Account, **changes) -> Account:
             check(actor, Action.VIEW, account)
             if actor.role in (Role.PLATFORM_VIEWER, Role.ENTERPRISE_VIEWER):
                 raise PolicyDenied("Your role has read-only access.", code="not_allowed")
+            if changes.get("is_active") is False and account.kind == AccountKind.PLATFORM:
+                raise invalid(
+                    "The platform root cannot be deactivated: nobody could sign in.",
+                    field="is_active",
+                )
             if granted := sorted(set(changes) - OWN_EDITABLE_FIELDS):
                 raise PolicyDenied(
                     f"{granted[0]} of your own account is set by your provider.",
@@ -149,11 +154,6 @@ def account_update(*, actor: User, account: Account, **changes) -> Account:
         audit.record(
             actor=actor,
             action="account.updated",
-        if changes.get("is_active") is False and account.kind == AccountKind.PLATFORM:
-            raise invalid(
-                "The platform root cannot be deactivated: nobody could sign in.",
-                field="is_active",
-            )
             obj=account,
             account=account,
             before={k: v for k, v in before.items() if after[k] != v},
@@ -219,22 +219,6 @@ def user_create(
     return user
 
 
-def token_create(
-    *, actor: User, name: str, scope: str = TokenScope.READ, expires_at=None
-) -> tuple[ApiToken, str]:
-    """A new API token of ``actor``; the key is returned once and never stored."""
-    if scope not in TokenScope.values:
-        raise invalid("Scope is read or write.", field="scope")
-    if scope == TokenScope.WRITE and actor.role in (Role.PLATFORM_VIEWER, Role.ENTERPRISE_VIEWER):
-        raise invalid("A read-only role can only have read tokens.", field="scope")
-    key = f"dh_{secrets.token_urlsafe(32)}"
-    with transaction.atomic():
-        token = ApiToken.objects.create(
-            user=actor,
-            name=name.strip() or "API token",
-            prefix=key[:10],
-            key_hash=hash_token(key),
-            scope=scope,
 USER_FIELDS = ("email", "name", "role", "is_active")
 USER_EDITABLE_FIELDS = {"name", "role", "is_active"}
 
@@ -307,6 +291,22 @@ def user_remove(*, actor: User | None, user: User) -> None:
         user.delete()
 
 
+def token_create(
+    *, actor: User, name: str, scope: str = TokenScope.READ, expires_at=None
+) -> tuple[ApiToken, str]:
+    """A new API token of ``actor``; the key is returned once and never stored."""
+    if scope not in TokenScope.values:
+        raise invalid("Scope is read or write.", field="scope")
+    if scope == TokenScope.WRITE and actor.role in (Role.PLATFORM_VIEWER, Role.ENTERPRISE_VIEWER):
+        raise invalid("A read-only role can only have read tokens.", field="scope")
+    key = f"dh_{secrets.token_urlsafe(32)}"
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=actor,
+            name=name.strip() or "API token",
+            prefix=key[:10],
+            key_hash=hash_token(key),
+            scope=scope,
             expires_at=expires_at,
         )
         audit.record(

@@ -38,6 +38,7 @@ class EnterprisePlan:
     location_country: str = ""
     admin: str = ""
     viewer: str = ""
+    professional: str = ""  # numbers and assignments, no user management
     people: list[str] = field(default_factory=list)
 
 
@@ -91,6 +92,7 @@ PLANS = [
         allow_external=True,
         admin="admin@contoso.example",
         viewer="viewer@contoso.example",
+        professional="pro@contoso.example",
     ),
     EnterprisePlan(
         "Fabrikam Inc",
@@ -281,6 +283,8 @@ class DemoBuilder:
         admin = self.user(enterprise, plan.admin, Role.ENTERPRISE_ADMIN)
         if plan.viewer:
             self.user(enterprise, plan.viewer, Role.ENTERPRISE_VIEWER)
+        if plan.professional:
+            self.user(enterprise, plan.professional, Role.PROFESSIONAL)
         added: list[str] = []
         for region, count in plan.numbers:
             entries = self.entries(region, count)

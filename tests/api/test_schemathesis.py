@@ -9,6 +9,7 @@ examples per operation and a fixed seed keep the run short and repeatable.
 import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
+from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
@@ -19,6 +20,7 @@ from schemathesis.specs.openapi.checks import (
 
 from didhub.accounts import services as account_services
 
+LOCMEM = "django.core.cache.backends.locmem.LocMemCache"
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 
 
@@ -51,11 +53,14 @@ def tokens(django_db_setup, django_db_blocker):
 # Loaded through the WSGI app like a client would, once, when the module is collected.
 # The explicit examples and a few generated cases per operation; the coverage phase
 # (every boundary value of every parameter) would take minutes.
-schema = schemathesis.openapi.from_wsgi(
-    "/api/schema/",
-    get_wsgi_application(),
-    config=SchemathesisConfig.from_dict({"phases": {"coverage": {"enabled": False}}}),
-)
+# No test database exists yet at collection, so the anonymous fetch's throttle count goes
+# to a memory cache instead of the database cache table that the API uses.
+with override_settings(CACHES={"default": {"BACKEND": LOCMEM}}):
+    schema = schemathesis.openapi.from_wsgi(
+        "/api/schema/",
+        get_wsgi_application(),
+        config=SchemathesisConfig.from_dict({"phases": {"coverage": {"enabled": False}}}),
+    )
 
 
 @pytest.mark.django_db

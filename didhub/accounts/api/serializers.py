@@ -120,6 +120,9 @@ class TokenCreateSerializer(serializers.Serializer):
 class TokenCreatedSerializer(TokenSerializer):
     key = serializers.CharField(help_text="The secret key; shown in this answer only.")
 
+    class Meta(TokenSerializer.Meta):
+        fields = (*TokenSerializer.Meta.fields, "key")
+        read_only_fields = fields
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -150,6 +153,3 @@ class UserUpdateSerializer(serializers.Serializer):
         help_text="false deactivates the user (sign-in refused, every token revoked); "
         "true reactivates it (tokens stay revoked).",
     )
-    class Meta(TokenSerializer.Meta):
-        fields = (*TokenSerializer.Meta.fields, "key")
-        read_only_fields = fields
