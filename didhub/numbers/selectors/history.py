@@ -3,19 +3,33 @@
 For emergency-services and lawful requests ("who held +1 212 555 0100 on
 2025-03-01?"). The answer is replayed from the append-only events of that E.164 text,
 so it holds even when the number, its owner or its targets have since been deleted.
+
+A number that arrived through an upload has no event of its own for its arrival: the
+commit writes one ``import.committed`` event for all of its numbers (a million numbers
+cost a million rows, not two million). The timeline finds those events by the imports
+that brought the E.164 text in: the ``source_import`` of the number as it is now, and
+the ``import_id`` that ``number.deleted`` keeps of every earlier life of it. An arrival
+puts the number in the import's account, in the state the import gave it, with no
+assignments; whatever happened to it before (another tenant's life, ended by a delete)
+no longer counts.
 """
 
 from datetime import date, datetime, time
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from didhub.accounts.models import Account
 from didhub.core.errors import NotVisible, invalid
 from didhub.core.models import Event
+from didhub.imports.models import Import
+from didhub.numbers.choices import NumberState
+from didhub.numbers.models import Number
 from didhub.numbers.search import normalize_e164_text
 
 DELETED = "number.deleted"
+IMPORTED = "import.committed"
 
 
 def parse_when(when) -> datetime:
@@ -61,6 +75,12 @@ class Replay:
         self.assignments: dict[str, dict] = {}
         self.last_event: Event | None = None
 
+    def arrive(self, event: Event, owner: dict | None, state: str) -> None:
+        """An upload's commit brought the number into ``owner``, new."""
+        self.last_event = event
+        self.existed, self.owner, self.state = True, owner, state
+        self.assignments = {}
+
     def apply(self, event: Event) -> None:
         self.last_event = event
         before = event.before if isinstance(event.before, dict) else {}
@@ -85,6 +105,34 @@ class Replay:
                 self.assignments[item["channel"]] = item["target"]
         if after.get("state"):
             self.state = after["state"]
+
+
+def timeline(e164: str, moment: datetime):
+    """The events of ``e164`` up to ``moment``, oldest first, with the commits of the
+    uploads that brought it in: one statement, whatever the number of its lives."""
+    arrived_by_upload = Number.objects.filter(e164=e164, source_import__isnull=False).values(
+        "source_import_id"
+    )
+    earlier_uploads = Event.objects.filter(
+        number_e164=e164, action=DELETED, import_id__isnull=False
+    ).values("import_id")
+    uploads = Q(action=IMPORTED) & (
+        Q(import_id__in=arrived_by_upload) | Q(import_id__in=earlier_uploads)
+    )
+    return Event.objects.filter(Q(number_e164=e164) | uploads, at__lte=moment).order_by("at", "id")
+
+
+def arrivals(events: list[Event]) -> dict[int, tuple[dict | None, str]]:
+    """Import id -> (its account as events store owners, the state it gave numbers)."""
+    ids = {event.import_id for event in events if event.action == IMPORTED}
+    found = {}
+    for pk, account_id, name, options in Import.objects.filter(pk__in=ids).values_list(
+        "pk", "account_id", "account__name", "options"
+    ):
+        porting = isinstance(options, dict) and options.get("porting")
+        state = NumberState.PORTING_IN if porting else NumberState.AVAILABLE
+        found[pk] = ({"id": account_id, "name": name}, str(state))
+    return found
 
 
 def owner_before_changes_after(e164: str, when: datetime) -> dict | None:
@@ -114,8 +162,14 @@ def number_at(*, user, e164: str, when) -> dict:
         raise invalid("Give the number in E.164 form, e.g. +12125550100.", field="e164")
     moment = parse_when(when)
     replay = Replay()
-    for event in Event.objects.filter(number_e164=text, at__lte=moment).order_by("at", "id"):
-        replay.apply(event)
+    events = list(timeline(text, moment))
+    uploads = arrivals(events)
+    for event in events:
+        if event.action == IMPORTED and event.number_e164 != text:
+            owner, state = uploads.get(event.import_id, (None, str(NumberState.AVAILABLE)))
+            replay.arrive(event, owner, state)
+        else:
+            replay.apply(event)
     if replay.existed and replay.owner is None:
         replay.owner = owner_before_changes_after(text, moment)
     if replay.last_event is None:

@@ -146,13 +146,16 @@ def lock_account(account: Account) -> Account:
     return Account.objects.select_for_update().get(pk=account.pk)
 
 
-def record_number_event(*, actor, action: str, number: Number, account, before=None, after=None):
+def record_number_event(
+    *, actor, action: str, number: Number, account, before=None, after=None, import_id=None
+):
     return audit.record(
         actor=actor,
         action=action,
         obj=number,
         account=account,
         number_e164=number.e164,
+        import_id=import_id,
         before=before,
         after=after,
     )

@@ -354,7 +354,9 @@ def validate_attributes(number: Number, *, touched: set[str]) -> None:
 def number_delete(*, actor, number: Number) -> None:
     """Delete an unused number; only the account that uploaded it may (seeds/001).
 
-    Its history stays: events keep the E.164 text, not a reference to the row.
+    Its history stays: events keep the E.164 text, not a reference to the row. The
+    event keeps the upload the number came from (``import_id``), so that the point in
+    time of this life can still find where it began.
     """
     with transaction.atomic():
         number = lock_number(number)
@@ -365,6 +367,7 @@ def number_delete(*, actor, number: Number) -> None:
             action="number.deleted",
             number=number,
             account=number.owner,
+            import_id=number.source_import_id,
             before={
                 "owner": account_ref(number.owner),
                 "state": number.state,
