@@ -143,6 +143,8 @@ def account_update(*, actor: User, account: Account, **changes) -> Account:
             setattr(account, field_name, value)
         validate_account(account)
         refuse_unusable_defaults(account)
+        if audit.snapshot(account, ACCOUNT_FIELDS) == before:
+            return account  # a form saved unchanged: nothing to write, nothing to record
         try:
             with transaction.atomic():
                 account.save()

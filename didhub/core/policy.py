@@ -215,8 +215,9 @@ def rule_reclaim(user, number) -> str | None:
     return None
 
 
-def rule_enterprise_only(user, account) -> str | None:
-    if account.kind != AccountKind.ENTERPRISE:
+def rule_enterprise_only(user, obj) -> str | None:
+    # Asked about the enterprise itself (creating) or about its target or link (editing).
+    if account_of(obj).kind != AccountKind.ENTERPRISE:
         return "Targets and platform links belong to enterprises."
     return None
 

@@ -118,21 +118,25 @@ def test_sms_group_dids_move_between_boxes(client, tree, inventory):
     page = client.get(url).content.decode()
     assert "Unassigned DIDs" in page and "Assigned DIDs" in page
     wanted = [inventory.acme_numbers[1].e164, inventory.acme_numbers[3].e164]
-    response = client.post(url, {"assigned": wanted, "multi": "1"}, follow=True)
+    response = client.post(url, {"assigned": wanted}, follow=True)
     assert f"assigned {inventory.acme_numbers[3].e164}" in messages_of(response)
     held = Number.objects.filter(assignments__target=inventory.sales).order_by("e164")
     assert [n.e164 for n in held] == wanted
-    response = client.post(url, {"assigned": [wanted[1]], "multi": "1"}, follow=True)
+    response = client.post(url, {"assigned": [wanted[1]], "confirmed": "1"}, follow=True)
     assert f"unassigned {wanted[0]}" in messages_of(response)
 
 
-def test_pbx_users_number_is_one_choice(client, tree, inventory):
+def test_pbx_users_numbers_change_in_the_same_boxes(client, tree, inventory):
+    """A PBX user may hold several voice numbers; swapping one asks before it unassigns."""
     client.force_login(tree.acme_admin)
     url = reverse("web:target_detail", args=[inventory.alice.pk])
-    new = inventory.acme_numbers[4].e164
-    response = client.post(url, {"number": new}, follow=True)
+    old, new = inventory.acme_numbers[0].e164, inventory.acme_numbers[4].e164
+    asked = client.post(url, {"assigned": [new]})
+    assert f"Unassigned from Alice Adams: {old}" in asked.content.decode()
+    assert f"Assigned to Alice Adams: {new}" in asked.content.decode()
+    response = client.post(url, {"assigned": [new], "confirmed": "1"}, follow=True)
     text = messages_of(response)
-    assert f"assigned {new}" in text and f"unassigned {inventory.acme_numbers[0].e164}" in text
+    assert f"assigned {new}" in text and f"unassigned {old}" in text
 
 
 def test_targets_are_created_from_the_portal(client, tree):

@@ -2,6 +2,8 @@
 from a target's page (seeds/001): a PBX user's number, a trunk's default DID, an SMS
 user's DIDs moved between Unassigned and Assigned boxes, then Save Settings."""
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Q
@@ -11,14 +13,15 @@ from django.urls import reverse
 from didhub.core.errors import DomainError, NotVisible
 from didhub.core.policy import Action, allows, check
 from didhub.numbers import selectors, services
-from didhub.numbers.choices import Channel, NumberState, TargetKind
-from didhub.numbers.models import Number
+from didhub.numbers.choices import NumberState, TargetKind
+from didhub.numbers.models import Assignment, Number
 from didhub.numbers.rules import TARGET_RULES
 from didhub.web.acting import acting_user
 from didhub.web.forms import TargetForm
 from didhub.web.views.base import form_errors_from, message_from, portal_view, render_page
 
-CHOICE_LIMIT = 500
+# Free numbers a target's picker lists at once; a search finds the others.
+CHOICE_LIMIT = 50
 LIST_LIMIT = 500
 
 
@@ -44,6 +47,42 @@ def fitting_numbers(target):
     if rule.usages is not None:
         condition &= Q(usage__in=rule.usages)
     return Number.objects.filter(condition).order_by("e164")
+
+
+@dataclass
+class FreeNumbers:
+    """The first fitting free numbers matching a search, and how many match in all."""
+
+    numbers: list
+    total: int
+    query: str
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.numbers)
+
+
+def free_numbers(target, query: str, *, exclude=()) -> FreeNumbers:
+    """Fitting free numbers whose digits contain ``query`` (the picker's search)."""
+    query = query.strip()
+    numbers = fitting_numbers(target).exclude(pk__in=list(exclude))
+    digits = "".join(ch for ch in query if ch.isdigit())
+    if digits:
+        numbers = numbers.filter(e164__contains=digits)
+    return FreeNumbers(numbers=list(numbers[:CHOICE_LIMIT]), total=numbers.count(), query=query)
+
+
+@portal_view
+def target_numbers(request, pk):
+    """``?q=digits``: the target picker's free numbers (htmx swaps them in)."""
+    actor = acting_user(request)
+    target = get_target(actor, pk)
+    check(actor, Action.NUMBER_ASSIGN, target)
+    assigned = Assignment.objects.filter(
+        target=target, channel=TARGET_RULES[target.kind].channel
+    ).values_list("number_id", flat=True)
+    picker = free_numbers(target, request.GET.get("q", ""), exclude=assigned)
+    return render_page(request, "web/targets/_free_numbers.html", {"picker": picker})
 
 
 @portal_view
@@ -132,7 +171,13 @@ def target_delete(request, pk):
 
 @portal_view
 def target_detail(request, pk):
-    """A target and its numbers; Save Settings applies the chosen assignment(s)."""
+    """A target and its numbers; Save Settings applies the chosen assignments.
+
+    Every kind of target may hold several numbers on its channel (a PBX user with a
+    direct line and a fax-to-mail line on voice, a trunk's DIDs), so one form for all:
+    the Assigned box lists every number the target holds, selected, and keeps what
+    stays selected. Saving a form that takes a number away asks first, naming it.
+    """
     actor = acting_user(request)
     target = get_target(actor, pk)
     rule = TARGET_RULES[target.kind]
@@ -145,25 +190,40 @@ def target_detail(request, pk):
     if request.method == "POST":
         check(actor, Action.NUMBER_ASSIGN, target)
         wanted = set(request.POST.getlist("assigned"))
-        if rule.channel == Channel.VOICE and not request.POST.get("multi"):
-            wanted = {value for value in [request.POST.get("number", "")] if value}
+        leaving = [number.e164 for number in assigned if number.e164 not in wanted]
+        if leaving and not request.POST.get("confirmed"):
+            return confirm_removal(request, target, sorted(wanted), leaving)
         if save_assignments(request, actor, target, rule.channel, assigned, wanted):
             return redirect("web:target_detail", target.pk)
-    current = {number.e164 for number in assigned}
-    free = [
-        number for number in fitting_numbers(target)[:CHOICE_LIMIT] if number.e164 not in current
-    ]
+    picker = free_numbers(target, request.GET.get("q", ""), exclude=[n.pk for n in assigned])
     context = {
         "section": "targets",
         "target": target,
         "rule": rule,
         "assigned": assigned,
-        "free": free,
-        "single": rule.channel == Channel.VOICE,
+        "free": picker.numbers,
+        "picker": picker,
         "can_assign": can_assign,
         "can_manage": allows(actor, Action.TARGET_MANAGE, target),
     }
     return render_page(request, "web/targets/detail.html", context)
+
+
+def confirm_removal(request, target, wanted: list[str], leaving: list[str]):
+    """Save Settings would unassign numbers: say which, and save only when confirmed."""
+    current = set(leaving)
+    added = [e164 for e164 in wanted if e164 not in current]
+    details = [f"Unassigned from {target.name}: {e164}" for e164 in leaving]
+    details += [f"Assigned to {target.name}: {e164}" for e164 in added]
+    context = {
+        "section": "targets",
+        "question": f"Save the numbers of {target.name}?",
+        "details": details,
+        "confirm_label": "Save Settings",
+        "hidden": [("assigned", e164) for e164 in wanted],
+        "cancel_url": target_url(target),
+    }
+    return render_page(request, "web/confirm.html", context)
 
 
 def save_assignments(request, actor, target, channel, assigned, wanted: set[str]) -> bool:
