@@ -3,8 +3,8 @@
 ``DIDHUB_SYNC_TIMEOUT``       seconds a platform has to answer one request (10)
 ``DIDHUB_SYNC_LEASE``         seconds a worker holds a message it is sending (60); a
                               worker killed mid-request leaves it to expire
-``DIDHUB_SYNC_MAX_ATTEMPTS``  attempts before a message is dead (24; while its link is down
-                              only the probe makes attempts)
+``DIDHUB_SYNC_MAX_ATTEMPTS``  attempts before a message is dead (40; while its link is down
+                              only the probe makes attempts: about two hours of outage)
 ``DIDHUB_SYNC_BACKOFF_BASE``  first delay in seconds before a link that failed is tried
                               again, doubled per failure in a row (2)
 ``DIDHUB_SYNC_BACKOFF_CAP``   longest such delay in seconds (300): a link that is down is
@@ -23,7 +23,7 @@ from django.conf import settings
 DEFAULTS = {
     "DIDHUB_SYNC_TIMEOUT": 10.0,
     "DIDHUB_SYNC_LEASE": 60.0,
-    "DIDHUB_SYNC_MAX_ATTEMPTS": 24,
+    "DIDHUB_SYNC_MAX_ATTEMPTS": 40,
     "DIDHUB_SYNC_BACKOFF_BASE": 2.0,
     "DIDHUB_SYNC_BACKOFF_CAP": 300.0,
     "DIDHUB_SYNC_BATCH": 1000,

@@ -58,22 +58,27 @@ def resolve(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(info[4][0] for info in infos))
 
 
+def plain(address):
+    """An IPv4 address written as IPv6 (``::ffff:127.0.0.1``) is that IPv4 address."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return address.ipv4_mapped
+    return address
+
+
 def refusal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
     """Why an address is refused, or "" when it may be used."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
     if address.is_link_local:
         return "a link-local address"
     if address.is_multicast:
         return "a multicast address"
     if address.is_unspecified:
         return "an unspecified address"
+    if address.is_loopback:
+        return "" if allow_private() else "a loopback address"
     if address.is_reserved:
         return "a reserved address"
     if address.is_global or allow_private():
         return ""
-    if address.is_loopback:
-        return "a loopback address"
     return "a private address"
 
 
@@ -101,7 +106,7 @@ def check(url: str) -> Target:
         raise UnsafeTarget(f"The endpoint's host {host} cannot be resolved.", transient=True)
     public = True
     for text in addresses:
-        address = ipaddress.ip_address(text.split("%", 1)[0])
+        address = plain(ipaddress.ip_address(text.split("%", 1)[0]))
         reason = refusal(address)
         if reason:
             raise UnsafeTarget(

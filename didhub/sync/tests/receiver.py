@@ -1,7 +1,8 @@
 """A platform on loopback for the sync tests: records every request it receives.
 
 ``behaviour(n, method, path, body) -> (status, headers, delay)`` decides the answer to
-the n-th request (from 1); the default accepts everything at once.
+the n-th request (from 1); the default accepts everything at once. A behaviour may add a
+fourth item, the answer's body (bytes), instead of the default ``{"message": ...}``.
 """
 
 import json
@@ -46,7 +47,9 @@ class Receiver:
                 with receiver.lock:
                     count = len(receiver.requests) + 1
                     decide = receiver.behaviour or (lambda *a: (200, {}, 0))
-                    status, headers, delay = decide(count, self.command, self.path, body)
+                    answer_of = decide(count, self.command, self.path, body)
+                    status, headers, delay = answer_of[:3]
+                    answer = answer_of[3] if len(answer_of) > 3 else None
                     receiver.requests.append(
                         Received(
                             method=self.command,
@@ -60,19 +63,21 @@ class Receiver:
                 receiver.started.set()
                 if delay:
                     time.sleep(delay)
-                answer = json.dumps({"message": f"status {status}"}).encode()
+                if answer is None:
+                    answer = json.dumps({"message": f"status {status}"}).encode()
                 try:
                     self.send_response(status)
                     for name, value in headers.items():
                         self.send_header(name, value)
-                    self.send_header("Content-Type", "application/json")
+                    if "Content-Type" not in headers:
+                        self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(answer)))
                     self.end_headers()
                     self.wfile.write(answer)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
-            do_POST = do_DELETE = do_PUT = handle_any
+            do_GET = do_POST = do_DELETE = do_PUT = handle_any
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True

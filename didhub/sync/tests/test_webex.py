@@ -1,15 +1,17 @@
 """Webex Calling against a fake Webex on loopback that answers as the public API does."""
 
 import json
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from rest_framework.test import APIClient
 
 from didhub.numbers import services as number_services
 from didhub.numbers.choices import SyncState
 from didhub.numbers.models import Number
 from didhub.sync import delivery, services
 from didhub.sync.choices import Connector, LinkMode, OutboxState
-from didhub.sync.models import OutboxMessage
+from didhub.sync.models import OutboxMessage, SyncedNumber
 from didhub.sync.tests.conftest import add_range
 
 pytestmark = pytest.mark.django_db
@@ -135,3 +137,161 @@ def test_a_webex_link_needs_its_ids_and_token(tree):
             organization_id=ORG,
         )
     assert caught.value.errors[0].field == "location_id"
+
+
+class FakeWebex:
+    """A Webex Calling organization that keeps its numbers and refuses as Webex does.
+
+    An add or a remove is taken or refused whole: 409 when a number is already in use
+    (in any location), 404 when a number to remove is not in the location; the error
+    names the numbers. ``lose_answer`` makes the next add succeed but answer 502 (its
+    answer lost on the way), as a flaky network does. ``GET`` lists a location's
+    numbers in pages of ``max``.
+    """
+
+    def __init__(self):
+        self.locations: dict[str, set[str]] = {LOCATION: set(), "OTHER-LOCATION": set()}
+        self.lose_answer = False
+        self.listing_down = False
+
+    def error(self, status, message, numbers):
+        body = {
+            "message": message,
+            "errors": [{"errorCode": 9700, "description": f"{message}: {n}"} for n in numbers],
+            "trackingId": "ROUTER_FAKE",
+        }
+        return status, {}, 0, json.dumps(body).encode()
+
+    def __call__(self, n, method, path, body):
+        url = urlsplit(path)
+        query = parse_qs(url.query)
+        if method == "GET":
+            if self.listing_down:
+                return 503, {}, 0
+            held = sorted(self.locations.get(query["locationId"][0], set()))
+            start, size = int(query["start"][0]), int(query["max"][0])
+            page = [
+                {"phoneNumber": e164, "state": "ACTIVE", "location": {"id": LOCATION}}
+                for e164 in held[start : start + size]
+            ]
+            return 200, {}, 0, json.dumps({"phoneNumbers": page}).encode()
+        location = url.path.split("/")[-2]
+        numbers = json.loads(body)["phoneNumbers"]
+        held = self.locations[location]
+        if method == "POST":
+            in_use = [e for e in numbers if any(e in nums for nums in self.locations.values())]
+            if in_use:
+                return self.error(409, "Phone number is already in use", in_use)
+            held.update(numbers)
+            if self.lose_answer:
+                self.lose_answer = False
+                return 502, {}, 0
+            return 201, {}, 0
+        missing = [e for e in numbers if e not in held]
+        if missing:
+            return self.error(404, "Phone number not found in the location", missing)
+        held.difference_update(numbers)
+        return 204, {}, 0
+
+
+@pytest.fixture
+def fake_webex(receiver):
+    fake = FakeWebex()
+    receiver.behaviour = fake
+    return fake
+
+
+def states():
+    return dict(Number.objects.values_list("e164", "sync_state"))
+
+
+def confirmed(link):
+    return set(SyncedNumber.objects.filter(link=link).values_list("e164", flat=True))
+
+
+def test_a_409_for_one_number_confirms_only_what_the_location_holds(
+    tree, receiver, webex_link, fake_webex
+):
+    # The customer put one of the numbers into the location by hand; another one is in
+    # a different location of the organization.
+    fake_webex.locations[LOCATION].add("+12125550101")
+    fake_webex.locations["OTHER-LOCATION"].add("+12125550103")
+    add_range(tree, tree.acme, "+12125550100", 4)
+    delivery.deliver_all()
+
+    assert fake_webex.locations[LOCATION] == {"+12125550100", "+12125550101", "+12125550102"}
+    # Confirmed: exactly what the location holds; the number held elsewhere is not.
+    assert confirmed(webex_link) == fake_webex.locations[LOCATION]
+    assert states() == {
+        "+12125550100": SyncState.READY,
+        "+12125550101": SyncState.READY,
+        "+12125550102": SyncState.READY,
+        "+12125550103": SyncState.FAILED,
+    }
+    failed = Number.objects.get(e164="+12125550103")
+    assert failed.sync_error.startswith("HTTP 409 Conflict")
+    # A retry without the numbers the location holds, then without the one in use.
+    posts = [r.json()["phoneNumbers"] for r in receiver.requests if r.method == "POST"]
+    assert posts[-1] == ["+12125550100", "+12125550102"]
+
+
+def test_a_lost_answer_then_409_is_verified_not_assumed(tree, receiver, webex_link, fake_webex):
+    fake_webex.lose_answer = True
+    add_range(tree, tree.acme, "+12125550100", 2)
+    delivery.deliver_all()
+    assert [r.status for r in receiver.requests if r.method == "POST"] == [502, 409]
+    assert confirmed(webex_link) == {"+12125550100", "+12125550101"}
+    assert set(states().values()) == {SyncState.READY}
+
+
+def test_a_404_on_remove_removes_what_the_location_still_holds(
+    tree, receiver, webex_link, fake_webex
+):
+    numbers = add_range(tree, tree.acme, "+12125550100", 3)
+    delivery.deliver_all()
+    # Someone removed one number in Control Hub; didhub then reclaims two.
+    fake_webex.locations[LOCATION].discard("+12125550100")
+    number_services.numbers_reclaim(actor=tree.sub_admin, numbers=numbers[:2])
+    delivery.deliver_all()
+
+    deletes = [r for r in receiver.requests if r.method == "DELETE"]
+    assert [r.status for r in deletes] == [404, 204]
+    assert deletes[-1].json() == {"phoneNumbers": ["+12125550101"]}
+    assert fake_webex.locations[LOCATION] == {"+12125550102"}
+    assert confirmed(webex_link) == {"+12125550102"}
+
+
+def test_a_409_is_not_confirmed_when_the_location_cannot_be_read(
+    tree, receiver, webex_link, fake_webex
+):
+    fake_webex.locations["OTHER-LOCATION"].add("+12125550100")
+    fake_webex.listing_down = True
+    add_range(tree, tree.acme, "+12125550100", 2)
+    delivery.deliver_pass()
+    message = OutboxMessage.objects.get()
+    assert message.state == OutboxState.PENDING
+    assert "could not be read" in message.last_error
+    assert confirmed(webex_link) == set()
+    assert SyncState.READY not in states().values()
+
+
+def test_resync_compares_with_what_the_location_holds(tree, receiver, webex_link, fake_webex):
+    client = APIClient()
+    client.force_authenticate(tree.sub_admin)
+    numbers = add_range(tree, tree.acme, "+12125550100", 3)
+    gone = add_range(tree, tree.sub, "+12125550200", 1)
+    delivery.deliver_all()
+    # Out of band: a number lost in Webex, and one didhub knows (held by the reseller,
+    # not the enterprise) added there by hand; a number didhub never knew stays.
+    fake_webex.locations[LOCATION].discard("+12125550101")
+    fake_webex.locations[LOCATION].update({gone[0].e164, "+4930123456"})
+    assert confirmed(webex_link) == {n.e164 for n in numbers}
+
+    answer = client.post(f"/api/v1/platform-links/{webex_link.pk}/resync/")
+    assert answer.status_code == 202
+    assert answer.json() == {"queued": 2, "superseded_messages": 0, "compared_with": "platform"}
+    delivery.deliver_all()
+    assert fake_webex.locations[LOCATION] == {n.e164 for n in numbers} | {"+4930123456"}
+    assert confirmed(webex_link) == {n.e164 for n in numbers}
+    again = client.post(f"/api/v1/platform-links/{webex_link.pk}/resync/").json()
+    assert again["queued"] == 0
