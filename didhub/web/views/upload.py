@@ -8,6 +8,7 @@ this module only shapes the form into its arguments and shows what it answers.
 from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import ngettext
 
 from didhub.accounts.models import Account
 from didhub.core.errors import DomainError
@@ -200,7 +201,15 @@ def import_commit(request, pk):
             message_from(request, error)
         else:
             if run.state == ImportState.DONE:
-                messages.success(request, f"{run.committed:,} numbers are imported.")
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)s number is imported.",
+                        "%(count)s numbers are imported.",
+                        run.committed,
+                    )
+                    % {"count": f"{run.committed:,}"},
+                )
             else:
                 messages.info(request, "The import is running; this page shows its progress.")
     return redirect("web:import_detail", run.pk)
