@@ -15,8 +15,8 @@ from didhub.core.errors import DomainError
 from didhub.core.policy import Action, allows, check
 from didhub.imports import services as import_services
 from didhub.imports.choices import ImportState
-from didhub.imports.models import Import
 from didhub.imports.columns import COLUMNS
+from didhub.imports.models import Import
 from didhub.numbers import attributes
 from didhub.numbers.models import Carrier, SmsProfile
 from didhub.web.acting import acting_user
@@ -51,15 +51,15 @@ class UploadForm(forms.Form):
     sms_profile = forms.ChoiceField(required=False, label="SMS Carrier Profile")
     account = AccountChoiceField(queryset=Account.objects.none(), label="Enterprises and Resellers")
 
-    def __init__(self, *args, actor, **kwargs):
     # The columns a single number or a range is given: each field is named, labelled and
     # defaulted by didhub.numbers.attributes and sent as that column's default.
     ATTRIBUTES = ("voice", "sms", "fax", "route", "usage", "cac_limit")
 
+    def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        own = actor.account
         for key in self.ATTRIBUTES:
             self.fields[key] = attribute_field(key)
+        own = actor.account
         carriers = Carrier.objects.usable_by(own).order_by("name")
         profiles = SmsProfile.objects.usable_by(own).select_related("owner")
         self.fields["voice_carrier"].choices = [
@@ -90,7 +90,6 @@ class UploadForm(forms.Form):
             for name in ("range_start", "range_end"):
                 if not data.get(name):
                     self.add_error(name, "Enter the first and last number of the range.")
-        return data
         if mode in ("single", "range") and all(key in data for key in self.ATTRIBUTES):
             # The rules an upload would apply to every row, said beside the field now.
             values = {key: data[key] for key in self.ATTRIBUTES}
@@ -98,8 +97,8 @@ class UploadForm(forms.Form):
             values["cac_limit"] = attributes.cac_for(values["usage"], values["cac_limit"])
             for problem in attributes.problems(values):
                 self.add_error(problem.key, problem.message)
+        return data
 
-    def defaults(self) -> dict:
     @property
     def flag_fields(self):
         return [self[key] for key in self.ATTRIBUTES if key in attributes.FLAGS]
@@ -108,8 +107,9 @@ class UploadForm(forms.Form):
     def value_fields(self):
         return [self[key] for key in self.ATTRIBUTES if key not in attributes.FLAGS]
 
-        data = self.cleaned_data
+    def defaults(self) -> dict:
         """The attributes of a single number or a range, as column defaults."""
+        data = self.cleaned_data
         if data["mode"] == "file":
             return {}
         return {key: data[key] for key in self.ATTRIBUTES}
