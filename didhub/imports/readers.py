@@ -273,8 +273,8 @@ def first_line(text) -> tuple[str, int]:
 
 
 def open_csv(stream) -> Table:
-    text, notes = open_text(stream)
     estimated = count_lines(stream)
+    text, notes = open_text(stream)
     first, skipped = first_line(text)
     separator = sniff_separator(first)
     if separator != ",":

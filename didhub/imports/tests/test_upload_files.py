@@ -5,6 +5,7 @@ duplicates typed differently, and the number exports of Teams, Webex Calling, Tw
 Telnyx and Bandwidth: each asserted as a person reads the answer (code, line, message).
 """
 
+import csv
 import io
 
 import pytest
@@ -321,3 +322,17 @@ def test_a_column_added_to_an_export_is_read_unless_the_export_fills_it(tree, cl
         "Tags. Voice numbers need a Voice Route Type: choose it for the upload (its column "
         "defaults), or add a Voice Route Type column."
     )
+
+
+def test_a_vendor_export_saved_as_xlsx_is_read_the_same(tree, client):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for row in csv.reader(io.StringIO(vendor_sample_csv("teams").decode())):
+        workbook.active.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    answer = upload(client, tree, out.getvalue(), "teams.xlsx")
+    body = answer.json()
+    assert (body["valid"], body["errors"]) == (len(EXPECTED["teams"]), [])
+    assert body["notes"][0].startswith("Read as a Microsoft Teams number export: ")
