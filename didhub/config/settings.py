@@ -5,6 +5,7 @@ generated on first start and kept there (never in git). Production sets
 ``DIDHUB_DATABASE_URL`` to PostgreSQL, ``DIDHUB_ALLOWED_HOSTS`` and a real secret.
 """
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -77,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "didhub.core.middleware.RequestIdMiddleware",
+    "didhub.ops.middleware.MetricsMiddleware",
     "didhub.core.middleware.NulRefusingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -236,6 +238,7 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {
         "NumberStateEnum": "didhub.numbers.choices.NumberState",
+        "NumberActionEnum": "didhub.numbers.services.actions.NUMBER_ACTIONS",
         "RouteEnum": "didhub.numbers.choices.Route",
         "UsageEnum": "didhub.numbers.choices.Usage",
         "ChannelEnum": "didhub.numbers.choices.Channel",
@@ -314,6 +317,20 @@ DIDHUB_WEB_CONCURRENCY = int(os.environ.get("DIDHUB_WEB_CONCURRENCY", 2))
 DIDHUB_WEB_THREADS = int(os.environ.get("DIDHUB_WEB_THREADS", 8))
 DIDHUB_WEB_TIMEOUT = int(os.environ.get("DIDHUB_WEB_TIMEOUT", 120))
 DIDHUB_WEB_GRACEFUL_TIMEOUT = int(os.environ.get("DIDHUB_WEB_GRACEFUL_TIMEOUT", 30))
+# Prometheus metrics at /metrics (didhub.ops.metrics): off unless DIDHUB_METRICS is set;
+# read by a bearer of DIDHUB_METRICS_TOKEN or from DIDHUB_METRICS_ALLOW networks. The
+# web processes of one node add their figures up through files in one directory.
+DIDHUB_METRICS = env_bool("DIDHUB_METRICS", False)
+DIDHUB_METRICS_TOKEN = os.environ.get("DIDHUB_METRICS_TOKEN", "")
+DIDHUB_METRICS_ALLOW = [
+    ipaddress.ip_network(network.strip())
+    for network in os.environ.get("DIDHUB_METRICS_ALLOW", "127.0.0.0/8,::1/128").split(",")
+    if network.strip()
+]
+DIDHUB_METRICS_INVENTORY_EVERY = float(os.environ.get("DIDHUB_METRICS_INVENTORY_EVERY", 300))
+if DIDHUB_METRICS and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+    (DATA_DIR / "metrics").mkdir(parents=True, exist_ok=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(DATA_DIR / "metrics")
 DIDHUB_WEBEX_BASE_URL = os.environ.get("DIDHUB_WEBEX_BASE_URL", "https://webexapis.com")
 # Platform sync (docs/sync.md): the keys of the credentials stored encrypted (empty: a key
 # derived from SECRET_KEY), and whether webhooks may go to loopback and private addresses.

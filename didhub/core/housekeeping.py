@@ -11,11 +11,13 @@ A job answers a mapping of what it did (``{"failed": 2}``); the runner logs it.
 """
 
 import logging
+import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from didhub.core import locks
@@ -24,6 +26,8 @@ logger = logging.getLogger("didhub.housekeeping")
 
 # Keeps housekeeping apart from the other users of didhub's locks.
 LOCK_CLASS = 0x4B45
+# Where each job's last run is kept, in the cache all processes share (for /metrics).
+LAST_RUN_KEY = "didhub:housekeeping:last:"
 
 
 @dataclass(frozen=True)
@@ -84,8 +88,15 @@ def run(*, now: datetime | None = None, only: set[str] | None = None) -> list[Ou
                 continue
         if any(result.values()):
             logger.info("housekeeping %s: %s", job.name, _describe(result))
+        cache.set(LAST_RUN_KEY + job.name, (time.time(), result), timeout=None)
         outcomes.append(Outcome(job.name, ran=True, result=result))
     return outcomes
+
+
+def last_runs() -> dict[str, tuple[float, dict]]:
+    """When each job last ran and what it did (Unix time, result), from the shared cache."""
+    keys = {LAST_RUN_KEY + job.name: job.name for job in jobs()}
+    return {keys[key]: value for key, value in cache.get_many(list(keys)).items()}
 
 
 def _describe(result: dict) -> str:

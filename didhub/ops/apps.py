@@ -7,3 +7,6 @@ class OpsConfig(AppConfig):
     name = "didhub.ops"
     label = "ops"
     verbose_name = "Operations"
+
+    def ready(self):
+        from didhub.ops import inventory  # noqa: F401  (registers its housekeeping job)

@@ -10,6 +10,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from prometheus_client.parser import text_string_to_metric_families
+
 ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -36,7 +38,9 @@ def test_serve_runs_gunicorn_serves_hashed_assets_and_stops_gracefully(tmp_path)
         "DIDHUB_DATA_DIR": str(tmp_path),
         "DIDHUB_WEB_CONCURRENCY": "2",
         "DIDHUB_WEB_THREADS": "2",
+        "DIDHUB_METRICS": "1",
     }
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     env.pop("DIDHUB_DATABASE_URL", None)
     cli = [sys.executable, "-m", "didhub.cli"]
     subprocess.run([*cli, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
@@ -62,8 +66,26 @@ def test_serve_runs_gunicorn_serves_hashed_assets_and_stops_gracefully(tmp_path)
             ["pgrep", "-P", str(server.pid)], capture_output=True, text=True
         ).stdout.split()
         assert len(children) == 2, children
+
+        # Requests answered by either process are added up in one scrape.
+        before = healthz_count(base)
+        for _ in range(20):
+            urllib.request.urlopen(base + "/healthz").read()
+        assert healthz_count(base) == before + 20
     finally:
         server.send_signal(signal.SIGTERM)
         output = server.communicate(timeout=60)[0]
     assert server.returncode == 0, output
     assert "Traceback" not in output, output
+
+
+def healthz_count(base: str) -> float:
+    text = urllib.request.urlopen(base + "/metrics").read().decode()
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if (
+                sample.name == "didhub_http_request_duration_seconds_count"
+                and sample.labels["route"] == "/healthz"
+            ):
+                return sample.value
+    return 0.0

@@ -13,9 +13,11 @@ machine, ``make run``); a production site runs the worker as its own service.
 """
 
 import atexit
+import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
@@ -85,6 +87,7 @@ class Command(BaseCommand):
         if not port.isdigit():
             raise CommandError(f"{addrport!r} is not HOST:PORT.")
         call_command("collectstatic", interactive=False, verbosity=0)
+        clear_metrics_of_earlier_runs()
         if with_worker:
             worker = subprocess.Popen([sys.executable, "-m", "didhub.cli", "worker"])
             atexit.register(stop_process, worker)
@@ -95,6 +98,14 @@ class Command(BaseCommand):
         )
         self.stdout.flush()
         DidhubServer(server_options(addrport, reload=reload)).run()
+
+
+def clear_metrics_of_earlier_runs() -> None:
+    """Start the node's request counters at zero: the files of dead processes would add up."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        for stale in Path(folder).glob("*.db"):
+            stale.unlink(missing_ok=True)
 
 
 def stop_process(process: subprocess.Popen) -> None:
