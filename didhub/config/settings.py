@@ -308,6 +308,9 @@ DIDHUB_HOUSEKEEPING_INTERVAL = float(
 )
 DIDHUB_WORKER_HEARTBEAT = float(os.environ.get("DIDHUB_WORKER_HEARTBEAT", 10))
 DIDHUB_WORKER_STALE_AFTER = float(os.environ.get("DIDHUB_WORKER_STALE_AFTER", 60))
+# Retention (housekeeping): finished task rows, and uploads validated but not committed.
+DIDHUB_TASK_RETENTION_DAYS = float(os.environ.get("DIDHUB_TASK_RETENTION_DAYS", 7))
+DIDHUB_IMPORT_READY_DAYS = float(os.environ.get("DIDHUB_IMPORT_READY_DAYS", 7))
 # Readiness (/readyz, didhub health): the oldest sync change and task may wait this long.
 DIDHUB_READY_OUTBOX_AGE = float(os.environ.get("DIDHUB_READY_OUTBOX_AGE", 600))
 DIDHUB_READY_TASK_AGE = float(os.environ.get("DIDHUB_READY_TASK_AGE", 600))

@@ -81,3 +81,18 @@ def prune_dead_heartbeats(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     deleted, _ = WorkerHeartbeat.objects.filter(seen_at__lt=now - timedelta(days=1)).delete()
     return deleted
+
+
+def prune_finished_tasks(*, now: datetime | None = None) -> int:
+    """Delete task rows that finished more than DIDHUB_TASK_RETENTION_DAYS days ago.
+
+    A finished row is history only (an upload keeps its own state and counts); left
+    alone, a busy installation's task table would grow by every upload and export.
+    """
+    now = now or timezone.now()
+    deadline = now - timedelta(days=settings.DIDHUB_TASK_RETENTION_DAYS)
+    deleted, _ = DBTaskResult.objects.filter(
+        status__in=[TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED],
+        finished_at__lt=deadline,
+    ).delete()
+    return deleted

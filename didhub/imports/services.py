@@ -10,6 +10,7 @@ import hashlib
 import json
 import shutil
 import time
+from datetime import timedelta
 from functools import partial
 from itertools import chain
 from pathlib import Path
@@ -523,6 +524,41 @@ def imports_recover_abandoned() -> int:
         if import_recover(import_run=run).state == ImportState.FAILED:
             failed += 1
     return failed
+
+
+def imports_expire_ready(*, now) -> int:
+    """Fail uploads validated but not committed within DIDHUB_IMPORT_READY_DAYS (system).
+
+    A ready upload holds its staged rows and its file; nobody returning to it after a
+    week should commit numbers validated against a week-old inventory. Answers how many.
+    """
+    deadline = now - timedelta(days=settings.DIDHUB_IMPORT_READY_DAYS)
+    expired = 0
+    for run in Import.objects.filter(state=ImportState.READY, validated_at__lt=deadline):
+        with transaction.atomic():
+            locked = Import.objects.select_for_update().filter(
+                pk=run.pk, state=ImportState.READY
+            ).first()
+            if locked is None:
+                continue
+            staging.clear_staging(locked.pk)
+            locked.state = ImportState.FAILED
+            locked.error = (
+                f"Not committed within {settings.DIDHUB_IMPORT_READY_DAYS} days of its "
+                "validation; nothing was imported. Upload the file again."
+            )
+            locked.save(update_fields=["state", "error"])
+            audit.record(
+                actor=None,
+                action="import.failed",
+                obj=locked,
+                account=locked.account,
+                import_id=locked.pk,
+                after={"error": locked.error},
+            )
+            transaction.on_commit(partial(import_delete_files, import_run=locked))
+        expired += 1
+    return expired
 
 
 def import_delete_files(*, import_run: Import) -> None:

@@ -129,3 +129,20 @@ def test_a_failing_job_is_reported_and_the_others_still_run(monkeypatch):
     assert outcomes["tasks.abandoned"].ran
     with pytest.raises(CommandError, match="At least one housekeeping job failed"):
         call_command("housekeeping")
+
+
+@pytest.mark.django_db
+def test_finished_task_rows_are_pruned_after_their_retention(settings):
+    settings.DIDHUB_TASK_RETENTION_DAYS = 7
+    old = running_task(worker_id="w", started_ago=timedelta(days=9))
+    recent = running_task(worker_id="w", started_ago=timedelta(days=2))
+    waiting = running_task(worker_id="w", started_ago=timedelta(days=30))
+    DBTaskResult.objects.filter(pk=old.pk).update(
+        status=TaskResultStatus.SUCCESSFUL, finished_at=timezone.now() - timedelta(days=8)
+    )
+    DBTaskResult.objects.filter(pk=recent.pk).update(
+        status=TaskResultStatus.FAILED, finished_at=timezone.now() - timedelta(days=1)
+    )
+    DBTaskResult.objects.filter(pk=waiting.pk).update(status=TaskResultStatus.READY)
+    call_command("housekeeping", only=["tasks.prune"])
+    assert set(DBTaskResult.objects.values_list("pk", flat=True)) == {recent.pk, waiting.pk}
