@@ -8,13 +8,14 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import QueryDict
 from django.shortcuts import redirect
 
 from didhub.core.errors import DomainError
-from didhub.numbers import selectors, services
+from didhub.numbers import e164, selectors, services
 from didhub.numbers.choices import Channel, Route, Usage
-from didhub.numbers.models import Carrier, SmsProfile
+from didhub.numbers.models import Assignment, Carrier, Number, SmsProfile
 from didhub.web.acting import acting_user, is_acting
 from didhub.web.forms import DelegateForm, SmsProfileChoiceField, UnassignForm
 from didhub.web.views.base import portal_view, render_page
@@ -27,7 +28,11 @@ ACTION_LABELS = {
     "release": ("Release", "Release"),
     "update": ("Edit capabilities and carriers", "Save Settings"),
     "delete": ("Delete", "Delete"),
+    "port_complete": ("Complete port", "Complete port"),
+    "port_cancel": ("Cancel port", "Cancel port"),
 }
+# A release's confirmation lists this many of the assignments it ends, then counts the rest.
+LISTED_ASSIGNMENTS = 200
 EXPORT_FORMATS = ("csv", "xlsx", "pdf")
 
 
@@ -118,6 +123,7 @@ def number_bulk(request):
             )
             return redirect(f"{_list_url()}?{request.POST.get('filter_query', '')}")
     count = numbers.count() if all_matching else len(numbers)
+    unassigns = release_unassigns(actor, numbers) if action == "release" else None
     context = {
         "section": "numbers",
         "action": action,
@@ -129,9 +135,42 @@ def number_bulk(request):
         "all_matching": all_matching,
         "filter_query": request.POST.get("filter_query", ""),
         "errors": errors[:200],
-        "destructive": action in ("delete", "release", "reclaim", "unassign"),
+        "destructive": action in ("delete", "release", "reclaim", "unassign", "port_cancel"),
+        "unassigns": unassigns,
     }
     return render_page(request, "web/numbers/bulk.html", context)
+
+
+def release_unassigns(actor, numbers) -> dict:
+    """What releasing ``numbers`` unassigns, by target, for the confirmation page.
+
+    ``numbers``: the filter's queryset or the selected E.164 texts; only numbers the
+    actor can see are read, so a foreign target is never named. The first
+    ``LISTED_ASSIGNMENTS`` are listed and the rest are counted.
+    """
+    if isinstance(numbers, QuerySet):
+        chosen = numbers
+    else:
+        texts = []
+        for text in numbers:
+            try:
+                texts.append(e164.normalize(text))
+            except e164.NumberError:
+                continue
+        chosen = Number.objects.visible_to(actor).filter(e164__in=texts)
+    assignments = Assignment.objects.filter(number__in=chosen.values("pk"))
+    total = assignments.count()
+    listed = assignments.select_related("target", "number").order_by("target__name", "number__e164")
+    by_target: dict[tuple, list[str]] = {}
+    for assignment in listed[:LISTED_ASSIGNMENTS]:
+        target = assignment.target
+        key = (target.name, target.get_kind_display(), target.pk)
+        by_target.setdefault(key, []).append(assignment.number.e164)
+    targets = [
+        {"name": name, "kind": kind, "numbers": numbers}
+        for (name, kind, _), numbers in by_target.items()
+    ]
+    return {"targets": targets, "total": total, "more": total - min(total, LISTED_ASSIGNMENTS)}
 
 
 def _list_url() -> str:

@@ -192,6 +192,8 @@ def number_list(request):
         "can_release": allows(actor, Action.NUMBER_RELEASE) and account.is_enterprise,
         "can_delete": allows(actor, Action.NUMBER_DELETE),
         "can_reclaim": allows(actor, Action.NUMBER_RECLAIM),
+        # Ports are completed or cancelled by the uploader or above (services/states.py).
+        "can_port": allows(actor, Action.NUMBERS_UPLOAD),
     }
     return render_page(request, "web/numbers/list.html", context, partial="web/numbers/_table.html")
 
