@@ -14,24 +14,27 @@ from itertools import islice
 from django.db import connection, transaction
 
 from didhub.imports.models import ImportRowError
+from didhub.numbers import attributes
 
+# The number's columns, then its attributes in the order the validator stages them
+# (didhub.imports.validation.Validator.attributes): flags, route, usage, CAC, calling
+# profile, then the texts of didhub.numbers.attributes.
 STAGE_COLUMNS = (
     "line",
     "e164",
     "country_code",
     "region",
     "number_type",
-    "voice",
-    "sms",
-    "fax",
+    *attributes.FLAGS,
     "route",
     "usage",
     "cac_limit",
     "calling_profile_id",
-    "sip_connection",
-    "service_info",
-    "tags",
+    *attributes.TEXTS,
 )
+# The text attributes in the commit's INSERT … SELECT: as columns, and as staged values.
+TEXT_COLUMNS = ", ".join(attributes.TEXTS)
+STAGED_TEXTS = ", ".join(f"s.{key}" for key in attributes.TEXTS)
 ERROR_COLUMNS = ("import_run_id", "line", "column", "value", "code", "message")
 BATCH = 50_000
 COPY_BUFFER_ROWS = 10_000
@@ -255,11 +258,11 @@ def insert_numbers(
             # the end costs a third of many 4 MB ones (see docs/performance.md).
             cursor.execute(f"SET LOCAL gin_pending_list_limit = {GIN_PENDING_LIST_KB}")
         cursor.execute(
-            """
+            f"""
             INSERT INTO numbers_number (
                 e164, country_code, region, number_type, voice, sms, fax, route, usage,
                 cac_limit, voice_carrier_id, sms_profile_id, calling_profile_id,
-                sip_connection, service_info, tags, owner_id, uploaded_by_id, external,
+                {TEXT_COLUMNS}, owner_id, uploaded_by_id, external,
                 source_import_id, state, voice_target_kind, sms_target_kind,
                 fax_target_kind, activity, sync_state, sync_error, created_at, updated_at
             )
@@ -268,7 +271,7 @@ def insert_numbers(
                 s.route, s.usage, s.cac_limit,
                 CASE WHEN s.voice THEN CAST(%(voice_carrier)s AS BIGINT) END,
                 CASE WHEN s.sms THEN CAST(%(sms_profile)s AS BIGINT) END,
-                s.calling_profile_id, s.sip_connection, s.service_info, s.tags,
+                s.calling_profile_id, {STAGED_TEXTS},
                 %(owner)s, %(uploaded_by)s, %(external)s, %(import_id)s, %(state)s,
                 '', '', '', 'pending', %(sync_state)s, '', %(now)s, %(now)s
             FROM imports_importrow s

@@ -9,6 +9,7 @@ system check (``didhub check --deploy`` ...), which it extends.
 import os
 import sys
 
+from django.conf import settings
 from django.core.management.base import CommandError
 from django.core.management.commands.check import Command as SystemCheckCommand
 
@@ -44,6 +45,7 @@ class Command(SystemCheckCommand):
         rules = Rules(
             country_code=int(country_code.lstrip("+")) if country_code else None,
             country=f"+{country_code.lstrip('+')}" if country_code else "",
+            max_range=settings.DIDHUB_MAX_RANGE,
         )
         try:
             with open(file, "rb") as stream:
