@@ -283,3 +283,17 @@ def test_cli_deactivates_and_reactivates_a_user(tree, capsys):
     call_command("user", "reactivate", "admin@acme.test")
     signed_in(tree.acme_admin)
     assert Event.objects.filter(action="user.deactivated", actor_label="system").exists()
+
+
+def test_command_line_work_as_a_switched_off_user_is_refused(tree, tmp_path):
+    from django.core.management import CommandError
+
+    services.account_update(actor=tree.master_admin, account=tree.sub, is_active=False)
+    with pytest.raises(CommandError, match="This account is deactivated"):
+        call_command("export", "-o", str(tmp_path / "n.csv"), "--as", tree.acme_admin.email)
+    upload = tmp_path / "numbers.csv"
+    upload.write_text("Phone Number\n+12125550100\n")
+    with pytest.raises(CommandError, match="This account is deactivated"):
+        call_command(
+            "import", str(upload), "--account", str(tree.acme.pk), "--user", tree.acme_admin.email
+        )

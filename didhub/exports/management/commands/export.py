@@ -20,6 +20,7 @@ from django.utils import timezone
 from rich.console import Console
 from rich.progress import Progress
 
+from didhub.accounts.access import access_refusal
 from didhub.accounts.models import User
 from didhub.core.errors import DomainError
 from didhub.exports import selectors
@@ -67,8 +68,10 @@ class Command(BaseCommand):
         format_name = options["format"] or self.format_from(output)
         user = User.objects.select_related("account").filter(email__iexact=options["as_user"])
         user = user.first()
-        if user is None or not user.is_active:
+        if user is None:
             raise CommandError(f"No active user {options['as_user']!r}.")
+        if refusal := access_refusal(user):
+            raise CommandError(f"{user.email}: {refusal}")
         filters = self.filters_from(options)
         try:
             queryset = selectors.export_queryset(

@@ -11,6 +11,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from didhub.accounts.access import access_refusal
 from didhub.accounts.choices import Role
 from didhub.accounts.models import Account, User
 from didhub.core.errors import DomainError
@@ -96,11 +97,13 @@ class Command(BaseCommand):
         return matches[0]
 
     def actor(self, email: str | None) -> User:
-        users = User.objects.filter(is_active=True)
         if email:
-            user = users.filter(email__iexact=email.strip()).first()
+            user = User.objects.filter(email__iexact=email.strip()).first()
         else:
-            user = users.filter(role=Role.PLATFORM_ADMIN).order_by("pk").first()
+            admins = User.objects.filter(is_active=True, role=Role.PLATFORM_ADMIN)
+            user = admins.order_by("pk").first()
         if user is None:
             raise CommandError("No such user; create one with `didhub user add`.")
+        if refusal := access_refusal(user):
+            raise CommandError(f"{user.email}: {refusal}")
         return user
