@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from didhub.accounts.models import Account
 from didhub.core import audit
-from didhub.core.errors import Conflict, DomainError, NotVisible, invalid
+from didhub.core.errors import Conflict, DomainError, NotVisible, PolicyDenied, invalid
 from didhub.core.policy import Action, check
 from didhub.numbers.choices import NumberState
 from didhub.numbers.models import Number, Target
@@ -105,7 +105,14 @@ def port_refusal(actor, number: Number, facts: NumberFacts | None = None) -> Dom
     above it, while the number is ``porting_in``."""
     if error := policy_refusal(actor, Action.VIEW, number):
         return error
-    if error := policy_refusal(actor, Action.NUMBERS_UPLOAD, number.uploaded_by):
+    uploader = number.uploaded_by
+    if not uploader.is_within(actor.account):
+        return PolicyDenied(
+            f"Only {uploader.name}, which uploaded {number.e164}, or an account above it "
+            "decides its port.",
+            code="not_uploader",
+        )
+    if error := policy_refusal(actor, Action.NUMBERS_UPLOAD, uploader):
         return error
     if number.state != NumberState.PORTING_IN:
         return Conflict(
