@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export DIDHUB_DATA_DIR ?= $(CURDIR)/var
+# The servers make starts run on this machine: webhooks may go to loopback (the demo's
+# receiver inside `didhub serve`). A production site leaves this off (docs/sync.md).
+export DIDHUB_SYNC_ALLOW_PRIVATE_TARGETS ?= true
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-test run serve demo migrate worker test test-sqlite test-postgres lint format bench clean

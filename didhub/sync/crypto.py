@@ -9,8 +9,9 @@ or more Fernet keys separated by commas. The first encrypts; every one of them d
 (``MultiFernet``), which is how a key is rotated: put the new key first, keep the old
 ones after it, run ``didhub secrets rotate``, then drop the old ones. Without the setting
 the key is derived from Django's ``SECRET_KEY`` (itself outside the database): enough for
-the demo and a single machine, but then rotating ``SECRET_KEY`` also needs the old one in
-``DIDHUB_SECRETS_KEY`` (docs/sync.md).
+the demo and a single machine. The derived key also decrypts when keys are set, so that
+moving to a key of one's own is setting it and running ``didhub secrets rotate``
+(docs/sync.md).
 
 ``EncryptedTextField`` does the work on every read and write, so the rest of the code
 handles plain values. A value that no configured key can decrypt is read as an
@@ -64,10 +65,11 @@ def configured_keys() -> list[bytes]:
         keys = [str(key).strip() for key in value]
     else:
         keys = [key.strip() for key in str(value).split(",")]
-    keys = [key for key in keys if key]
-    if not keys:
-        return [derived_key(settings.SECRET_KEY)]
-    return [key.encode() for key in keys]
+    keys = [key.encode() for key in keys if key]
+    derived = derived_key(settings.SECRET_KEY)
+    # The derived key always decrypts (last): a site that moves from it to its own key
+    # sets DIDHUB_SECRETS_KEY and runs `didhub secrets rotate`, nothing else.
+    return [*keys, derived] if derived not in keys else keys
 
 
 def cipher() -> MultiFernet:

@@ -23,6 +23,7 @@ from standardwebhooks.webhooks import Webhook
 from didhub.core.testing import build_tree
 from didhub.numbers import services as number_services
 from didhub.numbers.choices import TargetKind
+from didhub.sync import crypto
 from didhub.sync.documents import documents
 from didhub.sync.tests.conftest import add_range, webhook_link
 
@@ -74,6 +75,8 @@ def start_worker(database: Database, tmp_path) -> subprocess.Popen:
         "DIDHUB_DATABASE_URL": database.url,
         "DIDHUB_DATA_DIR": str(tmp_path),
         "DIDHUB_SECRET_KEY": "worker-test-key",
+        # The worker decrypts the links' secrets with the key this process stored them with.
+        "DIDHUB_SECRETS_KEY": ",".join(key.decode() for key in crypto.configured_keys()),
         "DIDHUB_SYNC_BATCH": "10",
         "DIDHUB_SYNC_LEASE": "2",
         "DIDHUB_SYNC_TIMEOUT": "2",

@@ -156,3 +156,11 @@ def test_without_a_key_one_is_derived_from_the_secret_key(tree, settings):
     link_id, secret = create_webhook(tree, "http://127.0.0.1:9")
     derived = Fernet(crypto.derived_key(settings.SECRET_KEY))
     assert derived.decrypt(stored(link_id).encode()).decode() == secret
+
+    # Moving to a key of one's own: set it, rotate; the secret key may change after.
+    own = Fernet.generate_key().decode()
+    settings.DIDHUB_SECRETS_KEY = own
+    call_command("secrets", "rotate")
+    assert Fernet(own.encode()).decrypt(stored(link_id).encode()).decode() == secret
+    settings.SECRET_KEY = "a-new-secret-key-" + "x" * 40
+    assert PlatformLink.objects.get(pk=link_id).credentials == secret
