@@ -142,3 +142,27 @@ class ImportRow(models.Model):
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.e164}"
+
+
+class UploadChunk(models.Model):
+    """A piece of an uploaded file, kept in the database on PostgreSQL.
+
+    On PostgreSQL didhub may run on several nodes: the node that receives an upload is
+    rarely the one whose worker validates it. The file's bytes therefore live in the
+    database, in pieces of ``didhub.imports.uploads.CHUNK_BYTES``, and each node writes
+    its own local copy the first time it needs one. They are deleted with the local
+    copies once the import is done or failed. On SQLite (one node) the local file is
+    the only copy.
+    """
+
+    import_run = models.ForeignKey(Import, on_delete=models.CASCADE, related_name="chunks")
+    seq = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["import_run", "seq"], name="uploadchunk_unique_seq")
+        ]
+
+    def __str__(self) -> str:
+        return f"piece {self.seq} of upload {self.import_run_id}"

@@ -8,7 +8,6 @@ progress on the import; small ones run inline.
 
 import hashlib
 import json
-import shutil
 import time
 from datetime import timedelta
 from functools import partial
@@ -24,7 +23,7 @@ from didhub.core import audit
 from didhub.core.errors import Conflict, ValidationFailed, invalid
 from didhub.core.logs import current_request_id
 from didhub.core.policy import Action, check
-from didhub.imports import sharing, staging
+from didhub.imports import sharing, staging, uploads
 from didhub.imports.choices import ImportSource, ImportState
 from didhub.imports.columns import COLUMNS_BY_KEY
 from didhub.imports.locks import unless_worked_on, work_lock
@@ -47,7 +46,7 @@ PROGRESS_EVERY = 50_000
 
 
 def upload_folder(import_id: int) -> Path:
-    return Path(settings.MEDIA_ROOT) / "imports" / str(import_id)
+    return uploads.folder(import_id)
 
 
 def _usable(model, account, value, field):
@@ -138,6 +137,7 @@ def import_create(
         )
         run.stored_file, run.checksum = _store(run.pk, file, entries)
         run.save(update_fields=["stored_file", "checksum"])
+        uploads.keep(run.pk, upload_folder(run.pk) / run.stored_file)
         audit.record(
             actor=actor,
             action="import.created",
@@ -182,7 +182,7 @@ def _store(import_id: int, file, entries) -> tuple[str, str]:
         data = json.dumps(entries).encode()
         digest.update(data)
         path.write_bytes(data)
-        return str(path), digest.hexdigest()
+        return path.name, digest.hexdigest()
     name = getattr(file, "name", "") or ""
     path = folder / ("upload.xlsx" if str(name).lower().endswith((".xlsx", ".xlsm")) else "upload")
     if hasattr(file, "seek"):
@@ -200,7 +200,7 @@ def _store(import_id: int, file, entries) -> tuple[str, str]:
                 )
             digest.update(chunk)
             out.write(chunk)
-    return str(path), digest.hexdigest()
+    return path.name, digest.hexdigest()
 
 
 def _estimate_rows(run, entries, number_range) -> int:
@@ -213,11 +213,16 @@ def _estimate_rows(run, entries, number_range) -> int:
         return max(1, min(end - start + 1, settings.DIDHUB_MAX_RANGE))
     if entries is not None:
         return len(entries)
-    with open(run.stored_file, "rb") as stream:
+    with open(stored_path(run), "rb") as stream:
         try:
             return open_table(stream, run.stored_file).estimated_rows
         except FileError:
             return 0
+
+
+def stored_path(run: Import) -> Path:
+    """The upload's file on this node (written from the database first if need be)."""
+    return uploads.local_path(run.pk, run.stored_file)
 
 
 def open_stored(run: Import, stream) -> Table:
@@ -257,7 +262,8 @@ def import_validate(*, import_id: int, raise_file_errors: bool = False, progress
         started = timezone.now()
         Import.objects.filter(pk=import_id).update(started_at=started, progress_done=0)
         try:
-            with open(run.stored_file, "rb") as stream:
+            path = stored_path(run)
+            with open(path, "rb") as stream:
                 table = open_stored(run, stream)
                 if table.estimated_rows:
                     Import.objects.filter(pk=import_id).update(progress_total=table.estimated_rows)
@@ -271,7 +277,7 @@ def import_validate(*, import_id: int, raise_file_errors: bool = False, progress
                     import_id,
                     table,
                     destination_rules(run.account, run.options["defaults"]),
-                    path=run.stored_file,
+                    path=str(path),
                     opener=partial(open_stored, run),
                     progress=report,
                 )
@@ -536,9 +542,11 @@ def imports_expire_ready(*, now) -> int:
     expired = 0
     for run in Import.objects.filter(state=ImportState.READY, validated_at__lt=deadline):
         with transaction.atomic():
-            locked = Import.objects.select_for_update().filter(
-                pk=run.pk, state=ImportState.READY
-            ).first()
+            locked = (
+                Import.objects.select_for_update()
+                .filter(pk=run.pk, state=ImportState.READY)
+                .first()
+            )
             if locked is None:
                 continue
             staging.clear_staging(locked.pk)
@@ -563,4 +571,4 @@ def imports_expire_ready(*, now) -> int:
 
 def import_delete_files(*, import_run: Import) -> None:
     """Drop the stored upload once it is no longer needed (done or failed)."""
-    shutil.rmtree(upload_folder(import_run.pk), ignore_errors=True)
+    uploads.forget(import_run.pk)
