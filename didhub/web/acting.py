@@ -1,11 +1,12 @@
 """The account switcher: a reseller or platform user opens an account below its own.
 
-seeds/002: "access the Phone Numbers section of the selected company as if you were its
-administrator". The opened account's id lives in the session; every portal view asks
-:func:`acting_user` for the user to hand to selectors, services and the policy. That
-user is the real user (same id and email, so the audit trail names the person) with
-its account swapped for the opened one, so visibility and policy scope to it. A
-platform viewer stays a platform viewer there: read-only.
+A higher administrator opens the Phone Numbers of an account below "as if you were its
+administrator" (docs/domain.md, "Acting for an account below"). The opened account's
+id lives in the session; every portal view asks :func:`acting_user` for the user to
+hand to selectors, services and the policy. That user is the real user (same id and
+email, so the audit trail names the person) with its account swapped for the opened
+one, so visibility and policy scope to it. A platform viewer stays a platform viewer
+there: read-only.
 """
 
 import copy

@@ -51,7 +51,7 @@ class AccountChoiceField(forms.ModelChoiceField):
 
 class SmsProfileChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        # seeds/000: Bandwidth(BW for Testing) - (Demo Company)
+        # Bandwidth(BW for Testing) - (Demo Company): docs/domain.md, "Carriers and profiles"
         return f"{obj.carrier_name}({obj.name}) - ({obj.owner.name})"
 
 
@@ -275,7 +275,7 @@ def credentials_field(help_text: str) -> forms.CharField:
 
 
 class LinkForm(forms.Form):
-    """A platform link (seeds/004); the service checks what each connector needs."""
+    """A platform link (docs/sync.md); the service checks what each connector needs."""
 
     enterprise = forms.ModelChoiceField(queryset=Account.objects.none())
     connector = forms.ChoiceField(choices=Connector.choices)

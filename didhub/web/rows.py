@@ -207,7 +207,7 @@ def _menu(number) -> SafeString:
 
 
 def _account_cell(account, opener) -> SafeString:
-    """An account's name; a button opening it (seeds/002) where the actor may switch."""
+    """An account's name; a button opening it where the actor may switch to it."""
     if account is None:
         return DASH
     url = opener(account) if opener else None

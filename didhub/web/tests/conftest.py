@@ -80,7 +80,7 @@ def inventory(tree) -> Inventory:
 
 @pytest.fixture
 def acme_link(tree):
-    """Acme's webhook link, made by its reseller, waiting for Acme's consent (seeds/004)."""
+    """Acme's webhook link, made by its reseller, waiting for Acme's consent (non-integrated)."""
     link, _ = sync_services.link_create(
         actor=tree.sub_admin,
         enterprise=tree.acme,

@@ -120,7 +120,7 @@ def test_viewer_sees_no_actions_and_no_bulk_bar(client, tree, inventory):
 
 
 def test_delete_appears_only_for_the_uploader(client, tree, inventory):
-    """seeds/001: no Delete button where delete is not allowed."""
+    """No Delete button where delete is not allowed (docs/domain.md, "Deleting a number")."""
     mine = services.number_add(
         actor=tree.sub_admin, account=tree.sub, e164="+12125550900", voice=True,
         route="direct_routing",

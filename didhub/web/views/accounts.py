@@ -1,6 +1,6 @@
 """Accounts: the tree below the acting account, adding and editing resellers and
-enterprises, and the account switcher (seeds/002: open an account below as if you
-were its administrator)."""
+enterprises, and the account switcher (open an account below as if you were its
+administrator; docs/domain.md, "Acting for an account below")."""
 
 from urllib.parse import urlencode
 
@@ -288,7 +288,7 @@ def user_reactivate(request, pk):
 
 @portal_view
 def account_switch(request):
-    """Pick an account below your own to open (seeds/002)."""
+    """Pick an account below your own to open (docs/domain.md, "Acting for an account below")."""
     form = AccountSearchForm(request.GET or None)
     query = form.data.get("q", "").strip() if form.is_bound else ""
     accounts = Account.objects.subtree_of(request.user.account).order_by("path")

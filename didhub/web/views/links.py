@@ -1,4 +1,4 @@
-"""Platform links (seeds/004): the list, a link's page with its outbox, and its actions.
+"""Platform links (docs/sync.md): the list, a link's page with its outbox, and its actions.
 
 Credentials are write-only here as everywhere: no form renders them back, and a
 generated webhook secret is shown once, on the page that answers the creation. A
@@ -47,8 +47,9 @@ def offered(actor, link) -> dict[str, bool]:
         "edit": manage and active,
         "disable": manage and active,
         "consent_link": manage and waiting,
-        # Consent is the customer's (seeds/004): its administrator, or whoever opened its
-        # account to act as that administrator; a reseller sends a consent link instead.
+        # Consent is the customer's (docs/domain.md, "Platform sync"): its administrator,
+        # or whoever opened its account to act as that administrator; a reseller sends a
+        # consent link instead.
         "consent": consent and waiting and actor.account_id == link.enterprise_id,
         "resync": (manage or consent) and link.sends,
         "replay": (manage or consent) and active,
@@ -209,7 +210,7 @@ def link_consent_link(request, pk):
 @portal_view
 @require_POST
 def link_consent(request, pk):
-    """The enterprise administrator's consent (seeds/004)."""
+    """The enterprise administrator's consent to a non-integrated link (docs/sync.md)."""
     actor = acting_user(request)
     link = selectors.link_get(user=actor, pk=pk)
     return run(

@@ -1,8 +1,8 @@
-"""One number: its page, and every action of its Actions menu (seeds/001, 003).
+"""One number: its page, and every action of its Actions menu (docs/lifecycle.md).
 
 Each action is a GET form (or a confirmation page for destructive ones, so that it
 works without JavaScript) and a POST that calls one service. A domain error lands
-beside the field or as a message; success is confirmed at the top right (seeds/001).
+beside the field or as a message; success is confirmed by a message at the top right.
 """
 
 from django.contrib import messages
@@ -153,7 +153,8 @@ def form_action(
 
 @portal_view
 def number_assign(request, e164):
-    """Modify Assignments for Phone Number (seeds/001): pick a target, Save Settings."""
+    """Modify Assignments for Phone Number: pick a target, Save Settings (the words
+    people know from other calling portals; docs/domain.md, "Assignments and targets")."""
     return form_action(
         request,
         e164,
@@ -174,7 +175,8 @@ def number_assign(request, e164):
 
 @portal_view
 def number_delegate(request, e164):
-    """Assign a number to a reseller or enterprise below (seeds/001: Assign -> account)."""
+    """Assign a number to a reseller or enterprise below: a delegation
+    (docs/domain.md, "Delegation and reclaim")."""
     return form_action(
         request,
         e164,

@@ -1,5 +1,5 @@
-"""The Phone Numbers table (seeds/000, 002): search, filters, columns, sorting, pages,
-export."""
+"""The Phone Numbers table (docs/domain.md, "Finding numbers"): search, filters, columns,
+sorting, pages, export."""
 
 from urllib.parse import urlencode
 
@@ -45,7 +45,8 @@ PANEL_FILTERS = (
 def number_filters(params: QueryDict) -> dict:
     """The page's query string as NumberFilterSet filters.
 
-    ``view`` is seeds/002's Numbers Used / Available / All, ``cap`` the capability
+    ``view`` is the Numbers Used / Available / All choice (docs/domain.md, "Finding
+    numbers"), ``cap`` the capability
     column's filter; both are spelled as the FilterSet's own filters.
     """
     filters = {key: params.get(key) for key in params if key not in PAGE_PARAMS}
@@ -73,7 +74,7 @@ def export_query(params: QueryDict, actor) -> str:
 
 
 def account_opener(request):
-    """``opener(account)``: the URL that opens an account (seeds/002), or None.
+    """``opener(account)``: the URL that opens an account (the account switcher), or None.
 
     Only users who may switch (above an enterprise) get one, and only for accounts
     below their own, which every account of the table is.

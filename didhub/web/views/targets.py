@@ -1,6 +1,7 @@
 """Targets (users, trunks, services, groups, SMS groups, agents) and assignments made
-from a target's page (seeds/001): a PBX user's number, a trunk's default DID, an SMS
-user's DIDs moved between Unassigned and Assigned boxes, then Save Settings."""
+from a target's page (docs/domain.md, "Assignments and targets"): a PBX user's number,
+a trunk's default DID, an SMS user's DIDs moved between Unassigned and Assigned boxes,
+then Save Settings."""
 
 from dataclasses import dataclass
 

@@ -1,4 +1,4 @@
-"""Upload Phone Numbers (seeds/000, 001, 004): the form, the preview with valid and
+"""Upload Phone Numbers (docs/domain.md, "Uploading"): the form, the preview with valid and
 invalid rows, Submit, a progress bar while it commits, the result, recent imports.
 
 Reading and validating files is the import engine's work (``didhub.imports.services``);

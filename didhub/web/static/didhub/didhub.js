@@ -46,7 +46,7 @@
     }
   });
 
-  // Dual list boxes (seeds/001): move DIDs between Unassigned and Assigned.
+  // Dual list boxes: move DIDs between Unassigned and Assigned (a target's numbers).
   document.addEventListener("click", function (event) {
     var mover = event.target.closest("[data-move]");
     if (!mover) {
