@@ -3,8 +3,9 @@
 A column turns the numbers of a chunk (rows of :data:`FIELDS`, read with
 ``values_list``) and the names resolved for the chunk (:class:`Names`) into cell values:
 text, a whole number, a date and time, or ``None`` for an empty cell. Writers only
-decide how a value looks in their format. The first columns are the seeds' Phone
-Numbers table (seeds/000, 002); the rest is everything else a number carries.
+decide how a value looks in their format. The first columns are those of the Phone
+Numbers table people know from calling portals (docs/domain.md, "Finding numbers"); the
+rest is everything else a number carries.
 
 Each column also says the same in SQL (:class:`Source`), so that on PostgreSQL the
 database can write the CSV itself (see ``writers/csv.py``): an expression over ``n``, a
@@ -66,7 +67,8 @@ FIELDS = (
     "created_at",
 )
 
-# The short service names of seeds/000, derived from what a number is assigned to.
+# The short service names (docs/domain.md, "Words"), derived from what a number is
+# assigned to.
 SERVICE_LABELS = {
     TargetKind.PBX_USER: "PBX",
     TargetKind.CALLAPP_USER: "CallApp",
@@ -157,7 +159,8 @@ def assigned_to_text(assignments: list[tuple[str, str]]) -> str:
 
 
 def sms_profile_label(carrier_name: str, name: str, owner_name: str) -> str:
-    """As the portal shows it (seeds/000): ``Bandwidth(BW for Testing) - (Demo Company)``."""
+    """As the portal shows it: ``Bandwidth(BW for Testing) - (Demo Company)``
+    (docs/domain.md, "Carriers and profiles")."""
     return f"{carrier_name}({name}) - ({owner_name})"
 
 
