@@ -390,7 +390,7 @@ def upload_format_markdown() -> str:
         "libphonenumber reports.",
         "- Without a Country Code, a number must start with `+` or `00`; a destination "
         "enterprise with a location country supplies its code, and all its numbers must "
-        "carry it (seeds/004).",
+        "carry it ([domain.md](domain.md#the-account-tree)).",
         "- A national number that starts with the trunk prefix (`020 7946 0000` with "
         "country code 44) is read without it; a full number in the Phone Number column "
         "(`12125550100` with country code 1) is recognized.",

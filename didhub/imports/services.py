@@ -94,7 +94,8 @@ def import_create(
     The import is ``ready`` on return when validation ran inline, ``validating`` when
     it was handed to a task. ``voice_carrier``/``sms_profile`` (instance, id or name)
     are applied to voice/SMS numbers; without them the uploader's default carriers
-    are, unless ``*_later`` is set ("Assign Voice Carrier Later", seeds/001).
+    are, unless ``*_later`` is set ("Assign Voice Carrier Later"; docs/domain.md,
+    "Uploading").
     ``inline`` forces (True) or forbids (False) validating in this process; by default
     uploads over ``DIDHUB_IMPORT_INLINE_ROWS`` go to a task. ``progress(done, total)``
     hears about inline progress.
@@ -470,7 +471,8 @@ def _commit(run: Import, actor) -> None:
 
 
 def commit_carriers(run: Import) -> tuple[int | None, int | None]:
-    """The carriers numbers get: the chosen ones, else the default ones (seeds/001).
+    """The carriers numbers get: the chosen ones, else the default ones (docs/domain.md,
+    "Uploading").
 
     Defaults are the uploading account's, inherited from the nearest account above it
     that has one (as for a single number); "later" leaves the carrier empty.

@@ -248,8 +248,8 @@ def insert_numbers(
 ) -> int:
     """Create a number for every staged row not present; one statement, returns the count.
 
-    Carriers apply only where the capability is set (seeds/001: a carrier for a
-    capability the number lacks means nothing).
+    Carriers apply only where the capability is set: a carrier for a capability the
+    number lacks means nothing (docs/domain.md, "Uploading").
     """
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

@@ -47,9 +47,10 @@ class Rules:
     """What the validator must know about the destination account.
 
     ``country_code``: the calling code the destination's location country demands
-    (seeds/004), also the default for rows without one. ``calling_profiles``: usable
-    calling profiles by lower-case name, or None when they cannot be checked (no
-    database). ``defaults``: text used for a column whose cell is blank or missing.
+    (docs/domain.md, "The account tree"), also the default for rows without one.
+    ``calling_profiles``: usable calling profiles by lower-case name, or None when they
+    cannot be checked (no database). ``defaults``: text used for a column whose cell is
+    blank or missing.
     ``max_range``: the most numbers a Range End row may stand for (DIDHUB_MAX_RANGE).
     """
 

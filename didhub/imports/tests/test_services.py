@@ -54,7 +54,7 @@ def test_commit_creates_the_numbers_in_one_go_with_one_history_event(tree, catal
     sms = Number.objects.get(e164="+12125550101")
     assert (voice.owner, voice.uploaded_by, voice.external) == (tree.acme, tree.master, False)
     assert (voice.voice, voice.sms, voice.route) == (True, True, "direct_routing")
-    # Default carriers of the uploading reseller, only where the capability is set (seeds/001).
+    # Default carriers of the uploading reseller, only where the capability is set.
     assert (voice.voice_carrier, voice.sms_profile) == (catalog.carrier, catalog.profile)
     assert (sms.voice_carrier, sms.sms_profile, sms.route) == (None, catalog.profile, "")
     assert {voice.source_import_id, sms.source_import_id} == {run.pk}
