@@ -1,4 +1,4 @@
-"""Call activity (seeds/002): a number is ``active`` once calls are received on it.
+"""Call activity (docs/sync.md): a number is ``active`` once calls are received on it.
 
 A call for a number still ``porting_in`` also completes its port (the carrier routes it
 here now), as Kazoo activates a ported number on its first call.

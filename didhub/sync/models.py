@@ -32,7 +32,7 @@ class PlatformLinkQuerySet(models.QuerySet):
 
 
 class PlatformLink(models.Model):
-    """An enterprise's link to an outside calling organization (seeds/004).
+    """An enterprise's link to an outside calling organization (docs/sync.md).
 
     ``credentials`` are write-only: accepted at creation, used by the connector, never
     shown, exported, logged or written to an event, and stored encrypted

@@ -152,7 +152,8 @@ def link_create(
 
     A webhook without a secret gets a generated ``whsec_`` one, returned here and never
     again. An integrated link counts as consented (the consent API was used at
-    onboarding, seeds/004) and starts a full sync; a non-integrated one waits.
+    onboarding; docs/domain.md, "Platform sync") and starts a full sync; a
+    non-integrated one waits.
     """
     with transaction.atomic():
         check(actor, Action.LINK_MANAGE, enterprise)
@@ -302,7 +303,7 @@ def link_by_consent_token(*, pk: int, token: str) -> PlatformLink:
 
 
 def link_consent(*, actor=None, link: PlatformLink, token: str = "") -> PlatformLink:
-    """The customer's consent (seeds/004): from its admin, or with a consent token.
+    """The customer's consent (docs/sync.md): from its admin, or with a consent token.
 
     Records who and when, and starts a full sync. A token works once, until it expires.
     """

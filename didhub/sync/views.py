@@ -1,4 +1,4 @@
-"""The customer's consent page (seeds/004): opened from the link a reseller sends."""
+"""The customer's consent page (docs/sync.md): opened from the link a reseller sends."""
 
 from django.shortcuts import render
 from django.utils import timezone

@@ -128,7 +128,7 @@ class PlatformLinkConsentView(ApiGenericView):
 
     @extend_schema(
         operation_id="platform_links_consent",
-        summary="Consent to a non-integrated link (seeds/004)",
+        summary="Consent to a non-integrated link",
         description="Records who consented and when, and starts a full sync. Signed in as "
         "the enterprise's admin, or with the token of a consent link (single use, expiring).",
         request=ConsentSerializer,
@@ -261,7 +261,7 @@ class CallEventsView(ApiGenericView):
 
     @extend_schema(
         operation_id="call_events_create",
-        summary="Record call events: numbers become active (seeds/002)",
+        summary="Record call events: numbers become active",
         description='One event, a list of up to 10,000, or {"events": [...]}. Events for '
         "numbers that do not exist or that you cannot see are counted as unknown and do "
         "not fail the batch; last_call_at never moves backwards.",

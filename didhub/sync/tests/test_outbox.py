@@ -81,7 +81,7 @@ def test_delegation_in_and_reclaim_reach_the_outbox(tree):
 
 def test_a_deleted_number_is_queued_as_gone(tree):
     link, _ = webhook_link(tree, URL, enterprise=tree.globex)
-    # Globex uploads its own numbers, so it may delete them (seeds/001).
+    # Globex uploads its own numbers, so it may delete them (only the uploader deletes).
     number = number_services.number_add(
         actor=tree.globex_admin, account=tree.globex, e164="+12125550100"
     )

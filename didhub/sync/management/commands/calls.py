@@ -1,4 +1,4 @@
-"""``didhub calls import FILE``: call records set numbers active (seeds/002).
+"""``didhub calls import FILE``: call records set numbers active (docs/sync.md).
 
 A file is recorded all or nothing (one transaction): when the command fails, it says
 so and nothing of the file was recorded, so it can be run again once fixed.
