@@ -1,9 +1,10 @@
 """Counting list results without paying for an exact count of millions of rows.
 
-API.md: a list's ``count`` is exact up to 10,000 rows and then marked as an estimate.
-An exact ``COUNT(*)`` over a million rows costs tens of milliseconds on PostgreSQL
-(LIMITS.md: 38 ms), more than the page itself, and grows with the table; the planner's
-row estimate costs a fraction of a millisecond whatever the size.
+A list's ``count`` is exact up to 10,000 rows and then marked as an estimate
+(docs/api.md, "Lists"). An exact ``COUNT(*)`` over a million rows costs tens of
+milliseconds on PostgreSQL (38 ms on the reference machine: docs/performance.md, "The
+reference machine, raw"), more than the page itself, and grows with the table; the
+planner's row estimate costs a fraction of a millisecond whatever the size.
 """
 
 import json

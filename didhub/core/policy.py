@@ -1,8 +1,8 @@
 """Who may do what: the one place that answers it (docs/permissions.md has the table).
 
 Every interface asks here: services call ``check`` before they change anything, and
-the portal calls ``allows`` to hide what would be refused (seeds/001: no Delete button
-where delete is not allowed). Answers come in two kinds, on purpose:
+the portal calls ``allows`` to hide what would be refused (no Delete button where
+delete is not allowed). Answers come in two kinds, on purpose:
 
 * outside the user's subtree -> ``NotVisible`` (404): its existence is not disclosed;
 * visible but not allowed -> ``PolicyDenied`` (403) with the reason.
@@ -49,7 +49,8 @@ RESELLER_ACTIONS = {
     Action.NUMBER_DELETE,
     Action.NUMBER_DELEGATE,
     Action.NUMBER_RECLAIM,
-    # Higher administrators may act for the accounts below them (seeds/002).
+    # Higher administrators may act for the accounts below them (docs/domain.md, "Acting
+    # for an account below").
     Action.NUMBER_ASSIGN,
     Action.NUMBER_UNASSIGN,
     Action.NUMBER_RESERVE,
@@ -167,7 +168,8 @@ def check_visible(user, obj) -> None:
 
 
 def rule_delete(user, number) -> str | None:
-    # Only the uploader may delete (seeds/001), and only numbers nobody uses.
+    # Only the uploader may delete, and only numbers nobody uses (docs/domain.md,
+    # "Deleting a number").
     if number.uploaded_by_id != user.account_id:
         return "Only the account that uploaded this number can delete it."
     if number.is_assigned or number.state != "available":
@@ -178,7 +180,8 @@ def rule_delete(user, number) -> str | None:
 
 
 def rule_change_carrier(user, number) -> str | None:
-    # seeds/001: the carrier can be changed as long as the number is not yet assigned.
+    # The carrier can be changed as long as the number is not yet assigned
+    # (docs/domain.md, "Carriers and profiles").
     if number.is_assigned:
         return "The carrier cannot change while the number is assigned; unassign it first."
     return None
