@@ -1,6 +1,6 @@
 """The one FilterSet of numbers: the portal list, the API, bulk actions and exports.
 
-Every filter of API.md's "Number list filters" lives here and nowhere else. The
+Every filter of docs/api.md's "Number list filters" lives here and nowhere else. The
 FilterSet narrows a queryset it is given; the visibility gate comes first, from
 ``didhub.numbers.selectors.number_list`` (or the API view's ``get_queryset``), so
 ``owner`` and friends can never widen what a user sees. Bad values are form errors
@@ -42,7 +42,7 @@ class ChoiceInFilter(filters.BaseInFilter, filters.ChoiceFilter):
 
 
 class NumberFilterSet(filters.FilterSet):
-    """Every filter of the number list; see API.md for the public names."""
+    """Every filter of the number list; docs/api.md has the public names."""
 
     q = filters.CharFilter(method="filter_q", label="Digits anywhere, or a target's name")
     e164 = filters.CharFilter(method="filter_e164", label="Exact number")

@@ -67,7 +67,8 @@ class Carrier(models.Model):
 class SmsProfile(models.Model):
     """An SMS carrier profile: underlying carrier, profile name and its owner.
 
-    Shown as ``Bandwidth(BW for Testing) - (Demo Company)`` as in seeds/000.
+    Shown as ``Bandwidth(BW for Testing) - (Demo Company)`` (docs/domain.md, "Carriers and
+    profiles").
     """
 
     owner = models.ForeignKey(
@@ -92,7 +93,7 @@ class SmsProfile(models.Model):
 
 
 class CallingProfile(models.Model):
-    """A calling profile, mapped to the SBC device that routes its numbers (seeds/004)."""
+    """A calling profile, mapped to the SBC device that routes its numbers."""
 
     owner = models.ForeignKey(
         "accounts.Account", on_delete=models.PROTECT, related_name="calling_profiles"
@@ -157,8 +158,8 @@ class Number(models.Model):
     """One phone number, stored as E.164 text and unique across the platform.
 
     ``owner`` is the account holding it now, ``uploaded_by`` the account that brought it
-    in (only that account may delete it, seeds/001). ``*_target_kind`` mirror the
-    assignments per channel so that the predefined searches of seeds/000 are plain
+    in (only that account may delete it). ``*_target_kind`` mirror the assignments per
+    channel so that the predefined searches (docs/domain.md, "Finding numbers") are plain
     indexed column tests at ten million rows; services keep them in step.
     """
 

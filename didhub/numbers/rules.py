@@ -1,5 +1,5 @@
 """Which numbers fit which targets: the target's kind decides channel, capability,
-route and usage (PRODUCT.md, "Target").
+route and usage (docs/domain.md, "Assignments and targets").
 
 One table, ``TARGET_RULES``, is read by the assignment services, the portal (to offer
 only numbers that fit) and the station inventory (``uses_station``). ``check_fit``
@@ -60,7 +60,8 @@ TARGET_RULES: dict[str, TargetRule] = {
     TargetKind.FAX: _rule(Channel.FAX, service="Fax"),
 }
 
-# Kinds whose voice assignments count against an enterprise's purchased stations (seeds/003).
+# Kinds whose voice assignments count against an enterprise's purchased stations
+# (docs/domain.md, "Stations").
 STATION_KINDS = frozenset(kind for kind, rule in TARGET_RULES.items() if rule.uses_station)
 
 KIND_NAMES = {

@@ -2,7 +2,7 @@
 
 Everything here produces plain ``Q`` objects over ``Number`` columns, so the one
 FilterSet (portal, API, bulk, exports) and the benchmarks share the same SQL. The
-predefined searches of seeds/000 and seeds/002 are tests on the denormalized
+predefined searches (docs/domain.md, "Finding numbers") are tests on the denormalized
 ``*_target_kind`` columns, ``route`` and the capabilities, which the composite indexes
 of ``Number.Meta`` serve without a join to the assignments.
 """
@@ -136,7 +136,7 @@ NO_VOICE = Q(voice_target_kind="")
 NO_SMS = Q(sms_target_kind="")
 UNASSIGNED = Q(voice_target_kind="", sms_target_kind="", fax_target_kind="")
 
-# The predefined searches of API.md ("search="), seeds/000 and seeds/002, name -> (label, Q).
+# The predefined searches ("search="; docs/domain.md, "Finding numbers"), name -> (label, Q).
 PREDEFINED_SEARCHES: dict[str, tuple[str, Q]] = {
     "unassigned": ("All unassigned numbers", UNASSIGNED),
     "available_voice": ("Available voice numbers", Q(voice=True) & NO_VOICE),

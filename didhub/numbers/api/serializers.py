@@ -431,7 +431,7 @@ class SmsProfileSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_label(self, profile) -> str:
-        """As the seeds show it: ``Bandwidth(BW for Testing) - (Demo Company)``."""
+        """As the portal shows it: ``Bandwidth(BW for Testing) - (Demo Company)``."""
         return str(profile)
 
 

@@ -113,7 +113,7 @@ def number_answer(request, e164: str, code=status.HTTP_200_OK) -> Response:
 
 class NumberListView(ApiGenericView):
     serializer_class = NumberSerializer
-    # The one FilterSet, named here so the schema documents every filter of API.md.
+    # The one FilterSet, named here so the schema documents every filter of docs/api.md.
     filterset_class = NumberFilterSet
     filter_backends = [DjangoFilterBackend]
     ordering_fields = selectors.NUMBER_ORDERINGS

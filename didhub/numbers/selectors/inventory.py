@@ -50,7 +50,7 @@ def inventory_aggregates() -> dict:
 
     All numbers: by state. Per capability: numbers with it; ``assigned`` means assigned
     on that channel, ``available`` capable and free on that channel (a voice number used
-    only for SMS is still available for voice, as in seeds/000's "Available Voice"),
+    only for SMS is still available for voice, as in the "Available voice numbers" search),
     while reserved, aging and porting-in numbers are held from every channel.
     """
     aggregates = held_counts("all_", Q())
@@ -74,7 +74,8 @@ def group_counts(values: dict, prefix: str) -> dict:
 
 
 def account_inventory(*, user, account) -> dict:
-    """Stations and numbers of an account and everything below it (seeds/003).
+    """Stations and numbers of an account and everything below it (docs/domain.md,
+    "Stations").
 
     ``numbers``: ``all``, ``voice``, ``sms``, ``fax``, each with owned / assigned /
     available / aging / reserved / porting_in. ``stations`` (enterprises only, ``None``

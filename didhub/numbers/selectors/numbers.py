@@ -128,7 +128,7 @@ def number_list(
 ) -> QuerySet[Number]:
     """The numbers ``user`` may see, narrowed by NumberFilterSet and ordered.
 
-    ``filters`` takes every filter of API.md (``q``, ``owner``, ``search=`` ...); a bad
+    ``filters`` takes every filter of docs/api.md (``q``, ``owner``, ``search=`` ...); a bad
     value raises ``ValidationFailed`` naming the filter. ``with_related`` adds the list
     row's relations (see ``with_list_relations``) for pages that show them.
     ``with_released`` adds, when the filters ask for aging numbers, those the user's
@@ -148,7 +148,8 @@ def number_get(*, user, e164: str) -> Number:
 
     Accepts ``+12125550100``, ``12125550100``, separators, and a URL-decoded ``+``
     that arrived as a space. Missing and foreign numbers are the same ``NotVisible``:
-    a foreign tenant's number is not disclosed (API.md: 404, not 403).
+    a foreign tenant's number is not disclosed (docs/api.md, "Who sees what": 404, not
+    403).
     """
     text = normalize_e164_text(e164)
     number = (

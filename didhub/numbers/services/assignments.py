@@ -59,7 +59,8 @@ def unassign_refusal(actor, number: Number, facts: NumberFacts | None = None) ->
 
 
 def stations_in_use(enterprise_id: int) -> int:
-    """Voice assignments of an enterprise's station-using targets (seeds/003)."""
+    """Voice assignments of an enterprise's station-using targets (docs/domain.md,
+    "Stations")."""
     return Assignment.objects.filter(
         target__enterprise_id=enterprise_id, channel=Channel.VOICE, target_kind__in=STATION_KINDS
     ).count()

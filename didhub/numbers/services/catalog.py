@@ -224,7 +224,7 @@ def sms_profile_delete(*, actor, sms_profile: SmsProfile) -> None:
 def calling_profile_create(
     *, actor, owner: Account, name: str, sbc_device: str = ""
 ) -> CallingProfile:
-    """A calling profile and the SBC device its numbers are routed through (seeds/004)."""
+    """A calling profile and the SBC device its numbers are routed through."""
     with transaction.atomic():
         check(actor, Action.CATALOG_MANAGE, owner)
         profile = CallingProfile(owner=owner, name=name.strip(), sbc_device=sbc_device.strip())

@@ -39,8 +39,8 @@ ENTRY_FIELDS = {"e164", "country_code", "row", "porting", *ATTRIBUTE_FIELDS}
 
 def default_carriers(account: Account) -> tuple[int | None, int | None]:
     """The default voice carrier and SMS profile of ``account``: its own, else those of
-    the nearest account above it that has one (seeds/001). Every path that adds numbers
-    reads them here."""
+    the nearest account above it that has one (docs/domain.md, "Uploading"). Every path
+    that adds numbers reads them here."""
     chain = Account.objects.filter(pk__in=account.ancestor_ids()).order_by("-depth")
     rows = list(chain.values_list("default_voice_carrier_id", "default_sms_profile_id"))
     return (
@@ -82,7 +82,7 @@ class NumberBuilder:
         self.now = timezone.now()
         self.catalog: dict[tuple[str, object], object] = {}
         self.country = CountryRule.of_account(account)
-        # The uploading reseller's default carriers, inherited from above (seeds/001).
+        # The uploading reseller's default carriers, inherited from above.
         self.default_carrier_id, self.default_profile_id = default_carriers(self.uploader)
 
     def lookup(self, field: str, value):
@@ -237,7 +237,7 @@ def number_add(*, actor, account: Account, e164: str, **attributes) -> Number:
     Attributes are those of the upload file: voice, sms, fax, route, usage, cac_limit,
     voice_carrier, sms_profile, calling_profile, sip_connection, service_info, tags,
     porting. With a capability on and no carrier given, the uploader's default carrier
-    is set (seeds/001). Errors are field-keyed.
+    is set (docs/domain.md, "Uploading"). Errors are field-keyed.
     """
     try:
         return numbers_add(actor=actor, account=account, entries=[{"e164": e164, **attributes}])[0]
@@ -283,7 +283,8 @@ def delete_refusal(actor, number: Number, facts: NumberFacts | None = None) -> D
 def number_update(*, actor, number: Number, **changes) -> Number:
     """Change capabilities, route, usage, CAC, carriers, profile and texts (resellers).
 
-    Carriers change only while the number is not assigned (seeds/001). A change that
+    Carriers change only while the number is not assigned (docs/domain.md, "Carriers and
+    profiles"). A change that
     would make a current assignment unfit (voice turned off under a PBX user, a route
     the trunk does not take) is refused: unassign first.
     """
@@ -352,7 +353,8 @@ def validate_attributes(number: Number, *, touched: set[str]) -> None:
 
 
 def number_delete(*, actor, number: Number) -> None:
-    """Delete an unused number; only the account that uploaded it may (seeds/001).
+    """Delete an unused number; only the account that uploaded it may (docs/domain.md,
+    "Deleting a number").
 
     Its history stays: events keep the E.164 text, not a reference to the row. The
     event keeps the upload the number came from (``import_id``), so that the point in

@@ -37,7 +37,8 @@ EXPECTED = {
     Action.NUMBER_CHANGE_CARRIER: ADMINS_AND_RESELLERS,
     Action.NUMBER_DELEGATE: ADMINS_AND_RESELLERS,
     Action.NUMBER_RECLAIM: ADMINS_AND_RESELLERS,
-    # Only the uploading account deletes (seeds/001): not even the platform admin deletes
+    # Only the uploading account deletes (docs/domain.md, "Deleting a number"): not even
+    # the platform admin deletes
     # what a reseller uploaded.
     Action.NUMBER_DELETE: {**NUMBER_WORK, "platform_admin": D},
     Action.NUMBER_ASSIGN: NUMBER_WORK,

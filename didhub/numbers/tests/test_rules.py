@@ -21,7 +21,7 @@ SHAPES = {
     "fax_only": {"fax": True},
     "cc_sms": {"voice": True, "sms": True, "route": Route.DIRECT_ROUTING, "usage": CC},
 }
-# What fits, on the target's own channel (PRODUCT.md, "Target"; seeds/000).
+# What fits, on the target's own channel (docs/domain.md, "Assignments and targets").
 FITS = {
     K.PBX_USER: {"user_dr"},
     K.CALLAPP_USER: {"user_dr"},

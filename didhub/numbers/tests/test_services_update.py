@@ -120,7 +120,8 @@ def test_uploader_deletes_an_unused_number_and_its_history_stays(tree, outbox):
 
 
 def test_delete_refusals(tree, targets, acme_number):
-    # Another reseller above or below the uploader may not delete (seeds/001).
+    # Another reseller above or below the uploader may not delete (docs/domain.md,
+    # "Deleting a number").
     sub_number = upload(tree.sub_admin, tree.sub, 40)
     with pytest.raises(PolicyDenied, match="Only the account that uploaded"):
         services.number_delete(actor=tree.master_admin, number=sub_number)
