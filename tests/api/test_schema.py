@@ -1,9 +1,10 @@
-"""The OpenAPI document: valid, warning-free, and covering every route of API.md."""
+"""The OpenAPI document: valid, warning-free, and covering every route of docs/api.md."""
 
 import pytest
 from django.core.management import call_command
 
-# API.md's Resources table, as (method, path) in the schema's spelling.
+# Routes of docs/api.md, as (method, path) in the schema's spelling (tests/test_docs.py
+# holds the doc's route tables equal to the schema, both ways).
 API_MD_ROUTES = [
     ("get", "/api/v1/numbers/"),
     ("get", "/api/v1/numbers/{e164}/"),

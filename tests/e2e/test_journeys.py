@@ -97,7 +97,7 @@ def test_enterprise_admin_assigns_finds_and_exports(page, live_server, tree, log
         page.get_by_role("button", name="Save Settings").click()
         expect(page.get_by_test_id("message").first).to_contain_text(f"{name} is created")
 
-    # A PBX user's number from the number's Actions menu (seeds/001).
+    # A PBX user's number from the number's Actions menu.
     page.goto(f"{live_server.url}/numbers/")
     row = page.locator("tr[data-number='+12125550300']")
     row.get_by_test_id("row-actions").locator("summary").click()
@@ -107,7 +107,7 @@ def test_enterprise_admin_assigns_finds_and_exports(page, live_server, tree, log
     page.get_by_role("button", name="Save Settings").click()
     expect(page.get_by_test_id("message").first).to_contain_text("assigned to Alice Adams")
 
-    # An SMS group's DIDs moved from Unassigned to Assigned (seeds/001).
+    # An SMS group's DIDs moved from Unassigned to Assigned (a target's dual list).
     page.goto(f"{live_server.url}/targets/")
     page.get_by_role("link", name="Sales SMS").click()
     page.get_by_test_id("unassigned-dids").select_option("+12125550301")

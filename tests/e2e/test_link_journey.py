@@ -1,4 +1,4 @@
-"""A platform link in a real browser (seeds/004): a reseller links an enterprise without
+"""A platform link in a real browser (docs/sync.md): a reseller links an enterprise without
 the consent API, the customer consents through the link it was sent, the numbers sync,
 and a refused message shows on the dashboard until it is replayed."""
 
