@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "didhub.sync",
     "didhub.ops",
     "didhub.web",
+    "didhub.demo",
 ]
 
 MIDDLEWARE = [

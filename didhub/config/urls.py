@@ -11,6 +11,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("sync/", include("didhub.sync.urls")),
+    # The receiver of the demo's platform links: a 404 unless the demo created them.
+    path("demo/", include("didhub.demo.urls")),
     path("", include("didhub.web.urls")),
 ]
 

@@ -14,6 +14,7 @@ from didhub.numbers.selectors.catalog import (
 )
 from didhub.numbers.selectors.history import number_at
 from didhub.numbers.selectors.inventory import (
+    account_activity,
     account_children_utilization,
     account_inventory,
     block_utilization,
@@ -31,6 +32,7 @@ from didhub.numbers.selectors.numbers import (
 
 __all__ = [
     "NUMBER_ORDERINGS",
+    "account_activity",
     "account_children_utilization",
     "account_inventory",
     "block_utilization",

@@ -12,7 +12,7 @@ from django.db.models.functions import Length
 from didhub.accounts.models import Account
 from didhub.core.errors import NotVisible
 from didhub.core.policy import check_visible
-from didhub.numbers.choices import Channel, NumberState
+from didhub.numbers.choices import Activity, Channel, NumberState
 from didhub.numbers.models import Assignment, Block, Number
 from didhub.numbers.rules import STATION_KINDS
 
@@ -104,6 +104,21 @@ def account_inventory(*, user, account) -> dict:
             "available": None if purchased is None else max(purchased - in_use, 0),
         }
     return {"account": account_ref(account), "stations": stations, "numbers": numbers}
+
+
+def account_activity(*, user, account) -> dict:
+    """Call activity of an account and everything below it: ``active`` numbers have
+    received calls, ``pending`` ones none yet (docs/domain.md, "Call activity"); one
+    aggregate query."""
+    account = visible_account(user, account)
+    return (
+        Number.objects.filter(owner__path__startswith=account.path)
+        .order_by()
+        .aggregate(
+            active=Count("pk", filter=Q(activity=Activity.ACTIVE)),
+            pending=Count("pk", filter=Q(activity=Activity.PENDING)),
+        )
+    )
 
 
 def children_utilization_sql() -> str:

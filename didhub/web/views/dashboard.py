@@ -67,6 +67,7 @@ def dashboard(request):
     actor = acting_user(request)
     account = actor.account
     inventory = selectors.account_inventory(user=actor, account=account)
+    activity = selectors.account_activity(user=actor, account=account)
     numbers = inventory["numbers"]
     everything = numbers["all"]
     # An enterprise holds no aging numbers: its reseller holds what it released. The
@@ -111,6 +112,7 @@ def dashboard(request):
     context = {
         "section": "dashboard",
         "failed_syncs": failed_syncs,
+        "activity": activity,
         "inventory": inventory,
         "everything": everything,
         "released_aging": released_aging,

@@ -5,27 +5,30 @@ with a location country, one allowed to upload its own numbers), carriers, SMS c
 profiles, calling profiles, targets of every kind, and more than 10,000 numbers in
 contiguous blocks across a dozen countries, in every state of the lifecycle.
 
-Running it again does not duplicate anything: it only gives the demo users fresh
-passwords, which it prints (there is no well-known demo password).
+It is built once (``build_inventory``); ``didhub.demo.loader`` adds the calls and the
+platform links, and gives the logins their passwords (``didhub.demo.logins``).
 """
 
-import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 import phonenumbers
-from django.db import transaction
 from django.utils import timezone
 
 from didhub.accounts import services as account_services
 from didhub.accounts.choices import AccountKind, Role
 from didhub.accounts.models import Account, User
+from didhub.demo.logins import demo_password
 from didhub.numbers import e164
 from didhub.numbers import services as number_services
 from didhub.numbers.choices import Route, TargetKind, Usage
 from didhub.numbers.models import Number
 
 MASTER_NAME = "Northwind Telecom"
+SUB_NAME = "Blue Harbor Networks"
+# The platform's admin and viewer; the master's and the sub-reseller's admins.
+PLATFORM_LOGINS = ["admin@didhub.example", "viewer@didhub.example"]
+RESELLER_LOGINS = ["admin@northwind.example", "admin@blueharbor.example"]
 
 
 @dataclass
@@ -87,7 +90,10 @@ PLANS = [
     EnterprisePlan(
         "Contoso Ltd",
         "master",
-        [("US", 3000), ("CA", 500), ("GB", 500)],
+        # Its British and Canadian numbers first: the demo's platform of Contoso has a
+        # US location only, and refuses the first message of its sync, which carries
+        # exactly these 1,000 numbers (didhub.demo.platforms).
+        [("GB", 500), ("CA", 500), ("US", 3000)],
         stations=3000,
         allow_external=True,
         admin="admin@contoso.example",
@@ -185,15 +191,9 @@ def entries_for(numbers: list[str], region: str) -> list[dict]:
     return entries
 
 
-def new_password() -> str:
-    return secrets.token_urlsafe(9)
-
-
 class DemoBuilder:
-    def __init__(self, log, scale: float = 1.0):
-        self.log = log
+    def __init__(self, scale: float = 1.0):
         self.scale = scale
-        self.passwords: dict[str, str] = {}
         self.source = NumberSource()
 
     def entries(self, region: str, count: int) -> list[dict]:
@@ -201,30 +201,28 @@ class DemoBuilder:
         return entries_for(self.source.take(region, count), region)
 
     def user(self, account: Account, email: str, role: str) -> User:
-        password = new_password()
-        self.passwords[email] = password
         return account_services.user_create(
-            actor=None, account=account, email=email, role=role, password=password
+            actor=None, account=account, email=email, role=role, password=demo_password(email)
         )
 
     def build(self) -> None:
         root = Account.objects.filter(kind=AccountKind.PLATFORM).first()
         if root is None:
             root = account_services.platform_root_create(name="didhub")
-        admin = self.user(root, "admin@didhub.example", Role.PLATFORM_ADMIN)
-        self.user(root, "viewer@didhub.example", Role.PLATFORM_VIEWER)
+        admin = self.user(root, PLATFORM_LOGINS[0], Role.PLATFORM_ADMIN)
+        self.user(root, PLATFORM_LOGINS[1], Role.PLATFORM_VIEWER)
 
         master = account_services.account_create(
             actor=admin, parent=root, name=MASTER_NAME, kind=AccountKind.RESELLER
         )
-        master_admin = self.user(master, "admin@northwind.example", Role.RESELLER_ADMIN)
+        master_admin = self.user(master, RESELLER_LOGINS[0], Role.RESELLER_ADMIN)
         sub = account_services.account_create(
             actor=master_admin,
             parent=master,
-            name="Blue Harbor Networks",
+            name=SUB_NAME,
             kind=AccountKind.RESELLER,
         )
-        sub_admin = self.user(sub, "admin@blueharbor.example", Role.RESELLER_ADMIN)
+        sub_admin = self.user(sub, RESELLER_LOGINS[1], Role.RESELLER_ADMIN)
         resellers = {"master": (master, master_admin), "sub": (sub, sub_admin)}
 
         teammate = number_services.carrier_create(actor=master_admin, owner=master, name="TeamMate")
@@ -267,7 +265,6 @@ class DemoBuilder:
         number_services.numbers_add(actor=master_admin, account=master, entries=porting)
         for plan in PLANS:
             self.build_enterprise(plan, resellers)
-        self.log(f"Demo inventory: {Number.objects.count():,} numbers.")
 
     def build_enterprise(self, plan: EnterprisePlan, resellers) -> None:
         parent, parent_admin = resellers[plan.parent]
@@ -334,7 +331,8 @@ class DemoBuilder:
                 number_services.number_assign(
                     actor=admin, number=number, target=next_target(TargetKind.SMS_GROUP)
                 )
-        free = list(Number.objects.filter(e164__in=e164s, state="available"))
+        # The newest free numbers (the last region of the plan) are reserved and released.
+        free = list(Number.objects.filter(e164__in=e164s, state="available").order_by("-id"))
         now = timezone.now()
         for number in free[:5]:
             number_services.number_reserve(
@@ -391,20 +389,25 @@ def target_names(company: str, size: int) -> dict[str, list[str]]:
     }
 
 
-def load_demo(log=print, scale: float = 1.0) -> dict[str, str]:
-    """Build the demo once; on later runs give its users fresh passwords. Returns logins.
+def demo_emails() -> list[str]:
+    """Every demo login, from the widest view to the narrowest."""
+    emails = [*PLATFORM_LOGINS, *RESELLER_LOGINS]
+    for plan in PLANS:
+        emails += [email for email in (plan.admin, plan.professional, plan.viewer) if email]
+    return emails
+
+
+def demo_root() -> Account | None:
+    """The demo's master reseller, once the inventory is built."""
+    return Account.objects.filter(name=MASTER_NAME, kind=AccountKind.RESELLER).first()
+
+
+def build_inventory(scale: float = 1.0) -> bool:
+    """Build the inventory unless it exists; True when it was built now.
 
     ``scale`` shrinks the number counts (tests build the same shape, smaller).
     """
-    if Account.objects.filter(name=MASTER_NAME, kind=AccountKind.RESELLER).exists():
-        passwords = {}
-        for user in User.objects.filter(email__endswith=".example"):
-            password = new_password()
-            user.set_password(password)
-            user.save(update_fields=["password"])
-            passwords[user.email] = password
-        return passwords
-    builder = DemoBuilder(log, scale)
-    with transaction.atomic():
-        builder.build()
-    return builder.passwords
+    if demo_root() is not None:
+        return False
+    DemoBuilder(scale).build()
+    return True
