@@ -10,6 +10,7 @@ import os
 import secrets
 from pathlib import Path
 
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from didhub.config.cache_url import cache_from_url
@@ -77,6 +78,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "didhub.core.middleware.RequestIdMiddleware",
     "didhub.ops.middleware.MetricsMiddleware",
@@ -171,8 +173,36 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+# Behind a TLS proxy (docs/operations.md): redirect plain HTTP to HTTPS (probes excepted)
+# and tell browsers to come back over HTTPS only, for DIDHUB_HSTS_SECONDS.
+SECURE_SSL_REDIRECT = env_bool("DIDHUB_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("DIDHUB_HSTS_SECONDS", 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DIDHUB_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("DIDHUB_HSTS_PRELOAD", False)
+# The Content-Security-Policy of every page (django-csp): scripts and everything else
+# only from didhub itself; inline style attributes are allowed (meters and charts size
+# themselves with them), inline scripts are not. The API docs load their start-up
+# script from a URL of their own for this reason.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 DIDHUB_TRUSTED_PROXIES = int(os.environ.get("DIDHUB_TRUSTED_PROXIES", 0))
+# A trusted proxy terminates TLS and says so in X-Forwarded-Proto; nobody else may.
+if DIDHUB_TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # The portal's sign-in: after this many failures within the window, an email address and
 # a client address are each refused, right password or not, until the window has passed.
 DIDHUB_LOGIN_FAILURES = int(os.environ.get("DIDHUB_LOGIN_FAILURES", 10))

@@ -1,5 +1,5 @@
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from didhub.ops.views import healthz, metrics, readyz
 
@@ -9,7 +9,11 @@ urlpatterns = [
     path("metrics", metrics, name="metrics"),
     path("api/v1/", include("didhub.config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves its start-up script from a URL: no inline script, as the
+    # Content-Security-Policy requires.
+    path(
+        "api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"
+    ),
     path("sync/", include("didhub.sync.urls")),
     # The receiver of the demo's platform links: a 404 unless the demo created them.
     path("demo/", include("didhub.demo.urls")),

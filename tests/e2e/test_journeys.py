@@ -69,7 +69,7 @@ def test_reseller_uploads_previews_submits_and_delegates(
     page.get_by_label("Reseller or enterprise").select_option(label="Acme Corp (Enterprise)")
     page.get_by_role("button", name="Assign", exact=True).click()
     expect(page.get_by_test_id("message").first).to_contain_text("2 numbers done")
-    owner_cell = page.locator("tr[data-number='+12125550200'] td").nth(6)
+    owner_cell = page.locator("tr[data-number='+12125550200'] td.col-owner")
     expect(owner_cell).to_have_text("Acme Corp")
     page.get_by_role("link", name="Dashboard").click()
     expect(page.get_by_test_id("owned")).to_have_text("4")
