@@ -1,6 +1,6 @@
 """didhub over real HTTP under 50 concurrent clients: throughput, p50/p99, errors.
 
-    .venv/bin/python -m bench.http [--numbers 100000] [--clients 50] [--seconds 15] [--runs 3]
+    .venv/bin/python -m bench.http_load [--numbers 100000] [--clients 50] [--seconds 15] [--runs 3]
                                    [--reuse] [--sqlite]
 
 Loads the inventory of ``bench.api`` (the test tree, ``--numbers`` numbers shaped like
