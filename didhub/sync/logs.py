@@ -15,7 +15,14 @@ import re
 CONSENT_TOKEN = re.compile(r"(/sync/consent/)[^/\s?#\"']+")
 REDACTED = r"\1[redacted]"
 # The loggers that write request paths.
-LOGGERS = ("django.request", "django.server", "django.security.csrf", "django.security")
+LOGGERS = (
+    "django.request",
+    "django.server",
+    "django.security.csrf",
+    "django.security",
+    # The access log of didhub's own request middleware.
+    "didhub.request",
+)
 
 
 def redact(text: str) -> str:
