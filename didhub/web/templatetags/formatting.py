@@ -105,6 +105,7 @@ ACTION_LABELS = {
     "numbers.changed": "Numbers changed",
     "number.aged_out": "Number aged out (available again)",
     "number.port_completed": "Number port completed",
+    "number.catalog_cleared": "Carrier or profile cleared (the new holder may not use it)",
     "portal.account_opened": "Account opened in the portal",
     "platform_link.consent_link_created": "Consent link created",
     "calls.recorded": "Call activity recorded",
