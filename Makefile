@@ -10,7 +10,7 @@ export DIDHUB_DATA_DIR ?= $(CURDIR)/var
 export DIDHUB_SYNC_ALLOW_PRIVATE_TARGETS ?= true
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-test run serve demo migrate worker test test-sqlite test-postgres lint format bench clean
+.PHONY: help install install-test run serve demo migrate worker test test-sqlite test-postgres lint format screenshots bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -34,8 +34,8 @@ install-test: $(VENV)/.installed-test ## Install didhub with the test tools
 migrate: install ## Create or update the database schema
 	$(BIN)/didhub migrate --no-input
 
-demo: migrate ## Load the demo inventory (idempotent) and print how to log in
-	$(BIN)/didhub demo
+demo: migrate ## Load the demo (once; again changes nothing) and print every login with its role
+	$(BIN)/didhub demo --url http://$(HOST):$(PORT)
 
 run: demo ## Install, migrate, load demo data and serve on http://127.0.0.1:8000 with a worker
 	$(BIN)/didhub serve --with-worker $(HOST):$(PORT)
@@ -74,6 +74,9 @@ lint: install-test ## ruff check and format check
 format: install-test ## Format the code
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+screenshots: install-test ## Retake the README's screenshots from the demo (docs/screenshots/take.py)
+	$(BIN)/python docs/screenshots/take.py
 
 bench: install-test ## Run every benchmark (see docs/performance.md; PostgreSQL via DIDHUB_BENCH_DATABASE_URL)
 	@for script in bench/e164.py bench/upload.py bench/number_table.py bench/lists.py bench/api.py bench/export.py bench/portal.py bench/sync.py; do \

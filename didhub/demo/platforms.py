@@ -20,6 +20,7 @@ the production default stays off). Without it the links are not created, and
 """
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
 
 from django.db import transaction
 
@@ -62,15 +63,27 @@ PLATFORMS = [
 ]
 
 
+# A server listening on every address (make run HOST=0.0.0.0) is reached on loopback.
+EVERY_ADDRESS = {"0.0.0.0": "127.0.0.1", "[::]": "[::1]"}
+
+
+def reachable(server_url: str) -> str:
+    """``server_url`` as the worker can reach it: no wildcard address, no trailing slash."""
+    parts = urlsplit(server_url.rstrip("/"))
+    host, _, port = parts.netloc.rpartition(":") if parts.port else (parts.netloc, "", "")
+    host = EVERY_ADDRESS.get(host, host)
+    return urlunsplit(parts._replace(netloc=f"{host}:{port}" if port else host))
+
+
 def endpoint_for(server_url: str, name: str) -> str:
-    return f"{server_url.rstrip('/')}/demo/platform/{name}/"
+    return f"{reachable(server_url)}/demo/platform/{name}/"
 
 
 @dataclass
 class LinkReport:
     enterprise: str
     endpoint: str
-    behaviour: str
+    description: str
     status: str  # "created", "moved", "unchanged"
 
 
@@ -91,8 +104,21 @@ def ensure_platform_links(server_url: str = DEFAULT_SERVER_URL) -> list[LinkRepo
     return reports
 
 
+def described(plan: PlatformPlan) -> str:
+    """What the platform does, and what the portal shows for it, in a sentence."""
+    if plan.behaviour == PlatformBehaviour.MAINTENANCE:
+        return (
+            "Its platform is in maintenance (503, retry in an hour): the link backs off "
+            "and the numbers read Pending."
+        )
+    return (
+        f"Its platform has a location in {plan.regions} only: it takes those numbers "
+        "(Ready) and refuses a message carrying any other country's (Failed, 422)."
+    )
+
+
 def ensure_link(plan: PlatformPlan, enterprise: Account, actor: User, endpoint: str):
-    label = PlatformBehaviour(plan.behaviour).label
+    label = described(plan)
     with transaction.atomic():
         demo = DemoPlatform.objects.select_related("link").filter(name=plan.name).first()
         if demo is not None and demo.link.status != LinkStatus.DISABLED:

@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from didhub.demo.loader import load_demo
-from didhub.demo.platforms import DEFAULT_SERVER_URL
+from didhub.demo.platforms import DEFAULT_SERVER_URL, reachable
 
 COLUMNS = (("Email", "email"), ("Role", "role"), ("Account", "account"), ("Password", "password"))
 
@@ -56,7 +56,7 @@ class Command(BaseCommand):
         )
         for link in report.links:
             write(f"Platform link of {link.enterprise} ({link.status}): {link.endpoint}")
-            write(f"  {link.behaviour}")
+            write(f"  {link.description}")
         if report.links_refused:
             write(
                 self.style.WARNING(
@@ -69,6 +69,6 @@ class Command(BaseCommand):
                 "(make run does) to add them."
             )
         write("")
-        write(f"Sign in at {url.rstrip('/')}/ with:")
+        write(f"Sign in at {reachable(url)}/ with:")
         for line in login_table(report.logins):
             write(line)
