@@ -87,7 +87,7 @@ CATALOG_FIELDS = ("voice_carrier", "sms_profile", "calling_profile")
 
 def is_usable(entry, account) -> bool:
     """True when ``account`` may use the carrier or profile ``entry`` (one object)."""
-    return entry is None or entry.owner_id in account.ancestor_ids()
+    return entry is None or type(entry).objects.usable_by(account).filter(pk=entry.pk).exists()
 
 
 def unusable_references(account, rows: Iterable[tuple[int, dict[str, int | None]]]) -> dict:

@@ -475,10 +475,14 @@ def test_the_siblings_carrier_itself_is_not_found(world_once):
 def test_the_portal_shows_nothing_of_the_siblings_tree(client, page, world_once):
     from django.urls import reverse
 
+    from didhub.web import columns
+
     _, objects = world_once
     moved = objects["moved"]
     client.force_login(moved["r2_user"])
     if page == "list":
+        # Every column of the chooser, the carrier and the accounts included.
+        columns.save(moved["r2_user"], [column.key for column in columns.COLUMNS])
         response = client.get(reverse("web:number_list"))
     elif page == "filtered":
         response = client.get(reverse("web:number_list"), {"uploaded_by": moved["blue"]})
