@@ -20,9 +20,9 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework.views import APIView
 
 from didhub.core.api.schema import problems
+from didhub.core.api.views import ApiView
 from didhub.exports import selectors
 from didhub.exports.naming import EXPORT_PARAMETERS, describe, export_filename
 from didhub.exports.writers import FORMATS, csv_export, write_pdf, write_xlsx
@@ -53,7 +53,7 @@ EXPORT_PARAMETER_DOCS = [
 ]
 
 
-class NumberExportView(APIView):
+class NumberExportView(ApiView):
     """Every number of the list's filter (or the selection), as CSV, XLSX or PDF."""
 
     schema = ExportSchema()

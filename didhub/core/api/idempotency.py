@@ -30,7 +30,6 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.http import QueryDict
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -45,13 +44,16 @@ MAX_KEY_LENGTH = 255
 # Marks a record whose first request is still running.
 IN_PROGRESS = 0
 
+KEY_PATTERN = r"^[!-~]([ -~]*[!-~])?$"
 IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     name=HEADER,
-    type=OpenApiTypes.STR,
+    # Printable ASCII, without the spaces at either end that HTTP drops from a header.
+    type={"type": "string", "pattern": KEY_PATTERN, "maxLength": MAX_KEY_LENGTH},
     location=OpenApiParameter.HEADER,
     required=False,
     description=(
-        "Any unique text (up to 255 characters). Repeating the request with the same key "
+        "Any unique text (1 to 255 printable ASCII characters); anything else is a 400. "
+        "Repeating the request with the same key "
         "and body within 24 hours returns the first answer without repeating the change; "
         "the same key with another body is a 409."
     ),

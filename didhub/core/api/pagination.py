@@ -26,6 +26,7 @@ a 400 asking to start again from the first page.
 import base64
 import binascii
 import json
+import re
 from datetime import date, datetime
 
 from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, ValidationError
@@ -72,10 +73,14 @@ def encode_cursor(values: list, backwards: bool) -> str:
 
 
 CURSOR_INVALID = "The cursor is not valid; start again from the first page."
+# What encode_cursor writes: unpadded URL-safe base64.
+CURSOR_PATTERN = "^[A-Za-z0-9_-]+$"
 
 
 def decode_cursor(text: str, size: int) -> tuple[list, bool]:
     """The edge row's raw values and the direction; the shape only, not the types."""
+    if not re.fullmatch(CURSOR_PATTERN, text):
+        raise invalid(CURSOR_INVALID, field="cursor")
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
         payload = json.loads(raw)
@@ -187,7 +192,7 @@ class CursorPagination(BasePagination):
 
     def get_limit(self, request) -> int:
         raw = request.query_params.get(self.limit_query_param)
-        if raw in (None, ""):
+        if raw is None:
             return DEFAULT_LIMIT
         if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
             raise invalid(f"limit is a whole number from 1 to {MAX_LIMIT}.", field="limit")
@@ -196,10 +201,10 @@ class CursorPagination(BasePagination):
     def get_keys(self, request, view) -> list[tuple[str, bool]]:
         """Ordering columns as (ORM path, descending), ending with a unique tiebreak."""
         fields = view.ordering_fields
-        raw = request.query_params.get(self.ordering_query_param) or view.default_ordering
+        raw = request.query_params.get(self.ordering_query_param, view.default_ordering)
         keys = []
-        for term in (part.strip() for part in raw.split(",")):
-            name = term.lstrip("-")
+        for term in raw.split(","):
+            name = term.removeprefix("-")
             if name not in fields:
                 raise invalid(
                     f"Cannot order by {name!r}; choose from {', '.join(sorted(fields))} "
@@ -218,7 +223,9 @@ class CursorPagination(BasePagination):
         keys = self.get_keys(request, view)
         self.keys = keys
         raw_cursor = request.query_params.get(self.cursor_query_param)
-        values, backwards = decode_cursor(raw_cursor, len(keys)) if raw_cursor else (None, False)
+        values, backwards = (
+            decode_cursor(raw_cursor, len(keys)) if raw_cursor is not None else (None, False)
+        )
         if values is not None:
             values = typed_cursor_values(queryset.model, keys, values)
         self.count, self.count_is_estimate = list_count(queryset)
@@ -299,8 +306,9 @@ class CursorPagination(BasePagination):
                 "name": self.cursor_query_param,
                 "required": False,
                 "in": "query",
-                "description": "Opaque position from a previous answer's next or previous link.",
-                "schema": {"type": "string"},
+                "description": "Opaque position from a previous answer's next or previous "
+                "link; any other value is refused (400).",
+                "schema": {"type": "string", "pattern": CURSOR_PATTERN},
             },
             {
                 "name": self.ordering_query_param,
@@ -310,6 +318,15 @@ class CursorPagination(BasePagination):
                     f"Sort by one or more of: {', '.join(fields)}; comma-separated, prefix - "
                     f"for descending. Default: {getattr(view, 'default_ordering', '')}."
                 ),
-                "schema": {"type": "string"},
+                "style": "form",
+                "explode": False,
+                "schema": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {
+                        "type": "string",
+                        "enum": [f"{sign}{name}" for name in fields for sign in ("", "-")],
+                    },
+                },
             },
         ]

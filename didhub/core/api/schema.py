@@ -132,6 +132,29 @@ class ApiAutoSchema(AutoSchema):
             serializer = {k: v for k, v in serializer.items() if not isinstance(k, tuple)}
         return super()._is_list_view(serializer)
 
+    def _map_serializer(self, serializer, direction, bypass_extensions=False):
+        """A serializer's ``one_of_required`` (groups of field names, exactly one group
+        given) as the component's ``oneOf``, so that the schema says what its
+        ``validate()`` refuses."""
+        mapped = super()._map_serializer(serializer, direction, bypass_extensions)
+        groups = getattr(serializer, "one_of_required", None)
+        if groups and direction == "request":
+            mapped["oneOf"] = [
+                {
+                    "required": list(group),
+                    "not": {
+                        "anyOf": [
+                            {"required": [name]}
+                            for other in groups
+                            if other != group
+                            for name in other
+                        ]
+                    },
+                }
+                for group in groups
+            ]
+        return mapped
+
     def _get_filter_parameters(self):
         """Query parameters straight from the view's FilterSet: every filter with its
         type and choices, whether it filters a column or runs a method."""
@@ -144,9 +167,19 @@ class ApiAutoSchema(AutoSchema):
         """Every authenticated operation documents 401 and 429 as problems, also when
         its view names only its other errors."""
         responses = super()._get_response_bodies(direction)
+        problem = self.resolve_serializer(ProblemSerializer, direction)
+        names = {getattr(item, "name", None) for item in self.get_override_parameters()}
+        if "Idempotency-Key" in names:
+            # A malformed key is refused before the view runs, whatever the body.
+            responses.setdefault(
+                "400",
+                {
+                    "content": {PROBLEM_CONTENT_TYPE: {"schema": problem.ref}},
+                    "description": DESCRIPTIONS[400],
+                },
+            )
         if {} in (self.get_auth() or [{}]):
             return responses
-        problem = self.resolve_serializer(ProblemSerializer, direction)
         for status in (401, 429):
             responses.setdefault(
                 str(status),
@@ -167,8 +200,20 @@ def filter_parameter(name: str, item) -> dict:
     if choices:
         values = [str(value) for value, _ in choices]
         if isinstance(item, BaseCSVFilter):
-            schema = {"type": "string"}
-            description += f"; one or more (comma-separated) of: {', '.join(values)}."
+            description += "; one or more, comma-separated."
+            return {
+                "in": "query",
+                "name": name,
+                "required": False,
+                "description": description,
+                "style": "form",
+                "explode": False,
+                "schema": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {"type": "string", "enum": values},
+                },
+            }
         else:
             schema = {"type": "string", "enum": values}
     elif "Boolean" in field_name:

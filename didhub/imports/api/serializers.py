@@ -18,6 +18,9 @@ class ImportCreateSerializer(serializers.Serializer):
     as top-level fields named after the columns (``voice``, ``route``, ``usage`` ...).
     """
 
+    # The schema's oneOf (didhub/core/api/schema.py): what to_internal_value demands.
+    one_of_required = (("file",), ("numbers",), ("number",), ("range",))
+
     # An empty file is the reader's to refuse, as `empty_file` like a file of blank lines.
     file = serializers.FileField(required=False, allow_empty_file=True, help_text="CSV or XLSX.")
     numbers = serializers.ListField(

@@ -302,8 +302,12 @@ class UnassignedSerializer(serializers.Serializer):
     number = NumberSerializer()
 
 
+# Digits, with the + (or the space a query string turns an unencoded + into).
+AT_E164_PATTERN = r"^[+ ]?[0-9]{1,15}$"
+
+
 class AtQuerySerializer(serializers.Serializer):
-    e164 = serializers.CharField(max_length=32)
+    e164 = serializers.RegexField(AT_E164_PATTERN, max_length=16)
     when = serializers.DateTimeField()
 
 
@@ -314,6 +318,8 @@ class FilterField(serializers.DictField):
 
 class BulkSerializer(serializers.Serializer):
     """One all-or-nothing action over many numbers, listed or selected by filter."""
+
+    one_of_required = (("numbers",), ("filter",))  # the schema's oneOf (core/api/schema.py)
 
     action = serializers.ChoiceField(choices=BULK_ACTIONS)
     numbers = serializers.ListField(

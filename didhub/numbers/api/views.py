@@ -19,6 +19,7 @@ from didhub.core.api.views import ApiGenericView
 from didhub.core.models import Event
 from didhub.numbers import selectors, services
 from didhub.numbers.api.serializers import (
+    AT_E164_PATTERN,
     AssignSerializer,
     AtQuerySerializer,
     BulkResultSerializer,
@@ -325,7 +326,12 @@ class NumberAtView(ApiGenericView):
         description="From the history: the owner and the assignments at `when` "
         "(for emergency-services and lawful requests).",
         parameters=[
-            OpenApiParameter("e164", OpenApiTypes.STR, required=True, description="The number."),
+            OpenApiParameter(
+                "e164",
+                {"type": "string", "pattern": AT_E164_PATTERN, "maxLength": 16},
+                required=True,
+                description="The number in E.164, with or without +.",
+            ),
             OpenApiParameter(
                 "when", OpenApiTypes.DATETIME, required=True, description="The moment."
             ),

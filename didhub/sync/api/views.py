@@ -281,9 +281,10 @@ class CallEventsView(ApiGenericView):
     )
     def post(self, request):
         data = request.data
-        if isinstance(data, dict):
+        if isinstance(data, dict) and data:
             data = data["events"] if isinstance(data.get("events"), list) else [data]
         if not isinstance(data, list):
+            # Also no body at all: an empty request is not an event.
             raise invalid('Send an event, a list of events, or {"events": [...]}.')
         summary = services.calls_record(actor=request.user, events=data)
         return Response(summary)
