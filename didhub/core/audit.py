@@ -6,7 +6,7 @@ Events are append-only; the database refuses updates and deletes (migration
 transaction, so that nothing committed is ever missed by the calling platforms.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -98,6 +98,18 @@ def record_many(events: list[Event], batch_size: int = 5000) -> None:
         Event.objects.bulk_create(events, batch_size=batch_size)
 
 
+# Who hears that numbers changed: the sync outbox registers itself when its app is
+# ready (``SyncConfig.ready``), so that core knows nothing of the layers above it.
+_number_change_handlers: list[Callable[..., None]] = []
+
+
+def on_numbers_changed(handler: Callable[..., None]) -> Callable[..., None]:
+    """Register ``handler(action=, number_ids=, import_id=, removed=, referenced=, fields=)``."""
+    if handler not in _number_change_handlers:
+        _number_change_handlers.append(handler)
+    return handler
+
+
 def numbers_changed(
     *,
     action: str,
@@ -107,7 +119,7 @@ def numbers_changed(
     referenced: models.Model | None = None,
     fields: Iterable[str] = (),
 ) -> None:
-    """Tell the sync outbox that numbers changed, inside the changing transaction.
+    """Tell whoever listens (the sync outbox) that numbers changed, inside the transaction.
 
     ``number_ids`` name numbers that exist after the change; ``import_id`` names every
     number an import created (set-based, for millions of rows); ``removed`` carries
@@ -115,13 +127,13 @@ def numbers_changed(
     reclaimed, released), captured before they left; ``referenced`` is a target, carrier
     or profile whose ``fields`` were edited: every number showing them changed with it.
     """
-    from didhub.sync.outbox import enqueue_number_changes
-
-    enqueue_number_changes(
-        action=action,
-        number_ids=list(number_ids),
-        import_id=import_id,
-        removed=list(removed),
-        referenced=referenced,
-        fields=list(fields),
-    )
+    change = {
+        "action": action,
+        "number_ids": list(number_ids),
+        "import_id": import_id,
+        "removed": list(removed),
+        "referenced": referenced,
+        "fields": list(fields),
+    }
+    for handler in _number_change_handlers:
+        handler(**change)

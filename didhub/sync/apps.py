@@ -9,6 +9,10 @@ class SyncConfig(AppConfig):
     verbose_name = "Platform sync"
 
     def ready(self):
+        from didhub.core import audit
         from didhub.sync import logs
+        from didhub.sync.outbox import enqueue_number_changes
 
         logs.install()
+        # Every change of numbers, in whichever app, reaches the outbox this way.
+        audit.on_numbers_changed(enqueue_number_changes)

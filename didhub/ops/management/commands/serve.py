@@ -37,9 +37,9 @@ class DidhubServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        from didhub.config.wsgi import application
+        from django.core.wsgi import get_wsgi_application
 
-        return application
+        return get_wsgi_application()
 
 
 def server_options(bind: str, *, reload: bool) -> dict:
