@@ -20,6 +20,8 @@ class Received:
     body: bytes
     at: float
     status: int
+    # The sender's (host, port): tells which of several processes sent the request.
+    client: tuple = ()
 
     def json(self):
         return json.loads(self.body)
@@ -58,6 +60,7 @@ class Receiver:
                             body=body,
                             at=time.time(),
                             status=status,
+                            client=self.client_address,
                         )
                     )
                 receiver.started.set()
