@@ -14,6 +14,7 @@ from standardwebhooks.webhooks import Webhook
 
 from didhub.accounts.choices import AccountKind, Role
 from didhub.accounts.models import Account, User
+from didhub.demo.builder import build_inventory
 from didhub.demo.loader import load_demo
 from didhub.demo.models import DemoPlatform
 from didhub.numbers.choices import NumberState, SyncState, TargetKind
@@ -110,14 +111,35 @@ def test_running_the_demo_twice_changes_nothing(db):
     assert "(unchanged)" in second
 
 
+def test_an_older_demo_gets_what_it_lacks_and_its_links_follow_the_server(db):
+    # A data folder loaded by an earlier didhub: the inventory, without calls or links.
+    build_inventory(scale=SCALE)
+    assert not Number.objects.filter(last_call_at__isnull=False).exists()
+
+    output = run_demo("--url", "http://0.0.0.0:8123")
+
+    assert "Demo already loaded" in output
+    assert Number.objects.filter(activity="active", last_call_at__isnull=False).exists()
+    contoso = DemoPlatform.objects.get(name="contoso").link
+    # A server listening on every address is reached on loopback.
+    assert contoso.endpoint == "http://127.0.0.1:8123/demo/platform/contoso/"
+    moved = run_demo("--url", "http://127.0.0.1:8124")
+    assert "Platform link of Contoso Ltd (moved)" in moved
+    contoso.refresh_from_db()
+    assert contoso.endpoint == "http://127.0.0.1:8124/demo/platform/contoso/"
+    assert PlatformLink.objects.count() == 2
+
+
 def test_without_private_targets_the_demo_says_how_to_add_its_platform_links(db, settings):
     settings.DIDHUB_SYNC_ALLOW_PRIVATE_TARGETS = False
 
     output = run_demo()
 
     assert not PlatformLink.objects.exists()
-    assert "platform links were not created" in output
+    assert "No webhook may go to the demo's platform" in output
+    assert "resolves to a loopback address (127.0.0.1)" in output
     assert "DIDHUB_SYNC_ALLOW_PRIVATE_TARGETS=true" in output
+    assert "Sign in at http://127.0.0.1:8000/ with:" in output
     settings.DIDHUB_SYNC_ALLOW_PRIVATE_TARGETS = True
     assert "Platform link of Contoso Ltd (created)" in run_demo()
 

@@ -2,7 +2,7 @@
 
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from didhub.demo.loader import load_demo
 from didhub.demo.platforms import DEFAULT_SERVER_URL, reachable
@@ -45,6 +45,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, url, scale, **options):
+        if not 0 < scale <= 1:
+            raise CommandError("--scale is a share of the full demo, above 0 and at most 1.")
         started = time.monotonic()
         report = load_demo(scale=scale, server_url=url)
         took = time.monotonic() - started
@@ -60,13 +62,13 @@ class Command(BaseCommand):
         if report.links_refused:
             write(
                 self.style.WARNING(
-                    "The demo's platform links were not created: " + report.links_refused
+                    f"No webhook may go to the demo's platform: {report.links_refused}"
                 )
             )
             write(
-                "  Their receiver is this didhub itself: set "
-                "DIDHUB_SYNC_ALLOW_PRIVATE_TARGETS=true for `didhub demo` and `didhub serve` "
-                "(make run does) to add them."
+                "  Its receiver is this didhub itself: set DIDHUB_SYNC_ALLOW_PRIVATE_TARGETS=true "
+                "for `didhub demo` and `didhub serve` (make run does). Without it the demo's "
+                "platform links are not created, and those created before cannot deliver."
             )
         write("")
         write(f"Sign in at {reachable(url)}/ with:")
