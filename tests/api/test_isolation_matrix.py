@@ -56,6 +56,11 @@ expect("numbers/<str:e164>/release/", "POST", N + "release/", {},
        "403 200 200 403", "403 404 404 403")
 expect("numbers/<str:e164>/reserve/", "POST", N + "reserve/", {"until": NOW},
        "403 200 200 403", "403 404 404 403")
+# Acme holds the number, Master uploaded it: only Master (or above) decides a port, and
+# the number is not porting in.
+for step in ("complete", "cancel"):
+    expect(f"numbers/<str:e164>/port/{step}/", "POST", N + f"port/{step}/", None,
+           "403 409 403 403", "403 404 404 403")
 expect("numbers/<str:e164>/history/", "GET", N + "history/", {},
        "200 200 200 200", "200 404 404 404")
 for fmt in ("csv", "xlsx", "pdf"):

@@ -49,8 +49,12 @@ class Command(BaseCommand):
             f"Columns: number={columns['number']!r}, time={columns['time']!r}\n"
             f"{summary['received']:,} call records: {summary['applied']:,} applied, "
             f"{summary['unknown']:,} for unknown numbers, {summary['invalid']:,} invalid; "
-            f"{summary['numbers_updated']:,} numbers updated, "
-            f"{summary['ports_completed']:,} ports completed by their first call."
+            f"{summary['numbers_updated']:,} numbers updated."
+            + (
+                f" {summary['ports_completed']:,} ports completed by their first call."
+                if summary["ports_completed"]
+                else ""
+            )
         )
         shown = summary["errors"][:SHOWN_ERRORS]
         for item in shown:
