@@ -59,15 +59,19 @@ def validate_account(account: Account) -> None:
         raise ValidationFailedFrom(error) from error
 
 
-def refuse_unusable_defaults(account: Account) -> None:
+def refuse_unusable_defaults(account: Account, fields=None) -> None:
     """An account's default carrier and profile must be ones it may use: its own or an
-    account's above it (``didhub.numbers.placement``, the one home of that rule)."""
+    account's above it (``didhub.numbers.placement``, the one home of that rule).
+
+    ``fields``: the defaults being set (all when None), so that a default stored before
+    this rule does not block an edit of the account's name."""
     from didhub.core.errors import ErrorItem, ValidationFailed
     from didhub.numbers.placement import unusable_defaults
 
     items = [
         ErrorItem(code="not_usable", message=reason, field=field)
         for field, reason in unusable_defaults(account)
+        if fields is None or field in fields
     ]
     if items:
         raise ValidationFailed(message=items[0].message, code="not_usable", errors=items)
@@ -142,7 +146,7 @@ def account_update(*, actor: User, account: Account, **changes) -> Account:
         for field_name, value in changes.items():
             setattr(account, field_name, value)
         validate_account(account)
-        refuse_unusable_defaults(account)
+        refuse_unusable_defaults(account, fields=changes)
         if audit.snapshot(account, ACCOUNT_FIELDS) == before:
             return account  # a form saved unchanged: nothing to write, nothing to record
         try:

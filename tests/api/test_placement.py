@@ -274,3 +274,18 @@ def test_numbers_and_uploads_refuse_a_carrier_the_holder_cannot_use(
     )
     assert [single.status_code, bulk.status_code, upload.status_code] == [400, 400, 400]
     assert Number.objects.get(e164="+12125550105").voice_carrier_id == world.carrier.pk
+
+
+def test_a_default_stored_before_the_rule_does_not_block_other_settings(tree, api, sibling_catalog):
+    carrier, _ = sibling_catalog
+    Account.objects.filter(pk=tree.globex.pk).update(default_voice_carrier=carrier)
+    client = api("master_admin")
+    response = client.patch(
+        f"/api/v1/accounts/{tree.globex.pk}/", {"aging_days": 30}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    # Choosing it again is refused like any unusable default.
+    response = client.patch(
+        f"/api/v1/accounts/{tree.globex.pk}/", {"default_voice_carrier": carrier.pk}, format="json"
+    )
+    assert response.status_code == 400
