@@ -106,8 +106,8 @@ def test_reseller_links_customer_consents_and_a_refusal_is_replayed(
     # Replayed, the same message goes through: the link is ready, nothing has failed.
     page.goto(f"{live_server.url}/links/")
     page.get_by_role("link", name="Acme CRM hook").click()
-    page.get_by_role("button", name="Replay").click()
-    expect(page.get_by_test_id("message").first).to_contain_text("is queued again")
+    page.get_by_test_id("replay-all").click()
+    expect(page.get_by_test_id("message").first).to_contain_text("1 dead message is queued again.")
     delivery.deliver_all()
     assert platform.accepted()[0].headers["webhook-id"] == refused.headers["webhook-id"]
     page.reload()

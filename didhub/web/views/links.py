@@ -251,8 +251,15 @@ def link_replay(request, pk):
         request,
         link,
         lambda: services.link_replay(actor=actor, link=link),
-        lambda summary: f"{summary['replayed']:,} dead messages are queued again.",
+        replay_message,
     )
+
+
+def replay_message(summary: dict) -> str:
+    count = summary["replayed"]
+    if count == 1:
+        return "1 dead message is queued again."
+    return f"{count:,} dead messages are queued again."
 
 
 @portal_view
