@@ -30,6 +30,13 @@ def token_client(user, scope=None) -> APIClient:
 
 
 @pytest.fixture
+def memory_cache(settings):
+    """Throttle counts in process memory: for tests that count a view's own queries,
+    which the database cache's reads and writes of a request's count would blur."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+@pytest.fixture
 def api(tree):
     """``api("acme_admin")``: a client with a fresh token of that user of the tree."""
     users = tree.users()

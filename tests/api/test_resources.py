@@ -123,7 +123,9 @@ def test_events_filtered(tree, api, world):
      "/api/v1/calling-profiles/", "/api/v1/events/", "/api/v1/tokens/",
      "/api/v1/numbers/+12125550100/history/"],
 )  # fmt: skip
-def test_lists_have_bounded_queries(tree, api, world, path, django_assert_max_num_queries):
+def test_lists_have_bounded_queries(
+    tree, api, memory_cache, world, path, django_assert_max_num_queries
+):
     client = api("master_admin")
     with django_assert_max_num_queries(8):
         response = client.get(path, {"limit": 1000})
