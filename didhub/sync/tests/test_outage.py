@@ -207,3 +207,22 @@ def test_replay_sends_every_dead_message_of_the_link_at_once(tree, receiver, fas
     nothing = api.post(f"/api/v1/platform-links/{link.pk}/replay/")
     assert nothing.status_code == 409
     assert nothing.json()["code"] == "nothing_dead"
+
+
+def test_a_renamed_target_does_not_hide_a_failed_sync_either(tree, receiver, fast_retries):
+    from didhub.sync.tests.test_shown_names import assigned
+
+    receiver.behaviour = lambda *a: (400, {}, 0)
+    webhook_link(tree, receiver.url)
+    target, numbers = assigned(tree, tree.acme, tree.acme_admin, "+12125550100", 2, "Ann")
+    delivery.deliver_all()
+    # A second target's number, delivered: renaming its target makes it pending.
+    receiver.behaviour = None
+    other, (fine,) = assigned(tree, tree.acme, tree.acme_admin, "+12125550200", 1, "Bob")
+    delivery.deliver_all()
+
+    number_services.target_update(actor=tree.acme_admin, target=target, name="Ann Smith")
+    number_services.target_update(actor=tree.acme_admin, target=other, name="Bob Jones")
+    states = dict(Number.objects.values_list("e164", "sync_state"))
+    assert {states[n.e164] for n in numbers} == {SyncState.FAILED}
+    assert states[fine.e164] == SyncState.PENDING
