@@ -219,6 +219,7 @@ def link_update(*, actor, link: PlatformLink, **changes) -> PlatformLink:
         if changes.keys() & {"endpoint", "credentials", "organization_id", "location_id"}:
             # Whatever kept the platform from answering may be fixed: probe it now.
             link.retry_at = None
+            link.outbox.filter(state=OutboxState.PENDING).update(next_attempt_at=timezone.now())
         link.save()
         after = audit.snapshot(link, PUBLIC_FIELDS)
         if "credentials" in changes:

@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from didhub.numbers import services as number_services
 from didhub.numbers.choices import SyncState
 from didhub.numbers.models import Number
-from didhub.sync import delivery
+from didhub.sync import delivery, services
 from didhub.sync.choices import LinkStatus, OutboxState
 from didhub.sync.models import OutboxMessage, PlatformLink
 from didhub.sync.tests.conftest import add_range, webhook_link
@@ -226,3 +226,22 @@ def test_a_renamed_target_does_not_hide_a_failed_sync_either(tree, receiver, fas
     states = dict(Number.objects.values_list("e164", "sync_state"))
     assert {states[n.e164] for n in numbers} == {SyncState.FAILED}
     assert states[fine.e164] == SyncState.PENDING
+
+
+def test_new_credentials_probe_a_down_link_at_once(tree, receiver, clock, defaults):
+    receiver.behaviour = lambda *a: (401, {}, 0)
+    link, _ = webhook_link(tree, receiver.url)
+    add_range(tree, tree.acme, "+12125550100", 1)
+    # Ten minutes of refused credentials: the link waits minutes between probes.
+    run_until(clock, clock.now + timedelta(minutes=10))
+    link.refresh_from_db()
+    assert link.failures > 5 and link.retry_at > clock.now
+    receiver.behaviour = None
+    api = APIClient()
+    api.force_authenticate(tree.sub_admin)
+    fresh = services.webhook_secret_generate()
+    answer = api.patch(f"/api/v1/platform-links/{link.pk}/", {"credentials": fresh}, format="json")
+    assert answer.status_code == 200
+    delivery.deliver_pass()  # no time passes
+    assert OutboxMessage.objects.get().state == OutboxState.DELIVERED
+    assert Number.objects.get().sync_state == SyncState.READY
