@@ -151,6 +151,9 @@ def import_create(
     if inline is False or (inline is None and estimated > INLINE_ROWS):
         from didhub.imports.tasks import validate_import
 
+        # A worker, on this node or another, reads the database's copy (before the task
+        # is queued, so that a worker on this node never reads a file being removed).
+        uploads.release_local(run.pk)
         Import.objects.filter(pk=run.pk).update(progress_total=estimated)
         result = validate_import.enqueue(run.pk, request_id=current_request_id.get())
         Import.objects.filter(pk=run.pk).update(task_id=str(result.id)[:64])
@@ -292,6 +295,8 @@ def import_validate(*, import_id: int, raise_file_errors: bool = False, progress
             staging.clear_staging(import_id)
             _fail(import_id, f"Validation stopped: {error}")
             raise
+        finally:
+            uploads.release_local(import_id)
 
 
 def _finish_validation(run: Import, table: Table, outcome: Outcome) -> None:
@@ -331,6 +336,8 @@ def _unavailable_error(line: int, e164: str) -> RowError:
 
 def _fail(import_id: int, reason: str) -> None:
     Import.objects.filter(pk=import_id).update(state=ImportState.FAILED, error=reason[:2000])
+    # Nothing reads a failed upload's file again ("upload the file again").
+    transaction.on_commit(partial(uploads.forget, import_id))
 
 
 def import_commit(*, actor, import_run: Import, inline: bool | None = None) -> Import:
@@ -516,6 +523,7 @@ def import_recover(*, import_run: Import) -> Import:
                         import_id=run.pk,
                         after={"error": run.error},
                     )
+                    transaction.on_commit(partial(import_delete_files, import_run=run))
     import_run.refresh_from_db()
     return import_run
 

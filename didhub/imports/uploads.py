@@ -5,8 +5,10 @@ PostgreSQL the node that receives the upload is often not the one whose worker
 validates it, and nodes share nothing but the database: the bytes are also written to
 the database (``UploadChunk``, ``CHUNK_BYTES`` a row) in the same request, and a node
 that lacks the local copy writes it from there before reading it. The database copy is
-the one that counts; the local file is a cache. Both go once the import is done or
-failed.
+the one that counts; the local file is a cache that a node keeps only while it reads
+it (the node that received the upload until it has counted the rows, the worker until
+validation ends), so that no node keeps uploads on its disk. The database copy goes
+once the import is done or failed (on SQLite, the file itself).
 
 Why the database rather than object storage: every installation already has it, its
 backups already cover it, and an upload is read once or twice and then deleted, so the
@@ -59,6 +61,15 @@ def local_path(import_id: int, name: str) -> Path:
             out.write(bytes(data))
     partial.replace(path)  # Atomic: a reader never sees half a file.
     return path
+
+
+def release_local(import_id: int) -> None:
+    """This node is done reading the upload: drop its local copy (PostgreSQL only).
+
+    On SQLite the local file is the only copy and stays until ``forget``.
+    """
+    if shared():
+        shutil.rmtree(folder(import_id), ignore_errors=True)
 
 
 def forget(import_id: int) -> None:
