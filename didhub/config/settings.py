@@ -218,11 +218,8 @@ REST_FRAMEWORK = {
         "didhub.accounts.api.permissions.TokenScopeAllows",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": [
-        "didhub.core.api.parsers.LimitedJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON everywhere, as the schema documents; the upload route adds multipart itself.
+    "DEFAULT_PARSER_CLASSES": ["didhub.core.api.parsers.LimitedJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "didhub.core.api.pagination.CursorPagination",
     # OPTIONS answers 405: the OpenAPI document describes every operation.
     "DEFAULT_METADATA_CLASS": None,

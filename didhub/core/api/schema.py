@@ -134,8 +134,9 @@ class ApiAutoSchema(AutoSchema):
 
     def _map_serializer(self, serializer, direction, bypass_extensions=False):
         """A serializer's ``one_of_required`` (groups of field names, exactly one group
-        given) as the component's ``oneOf``, so that the schema says what its
-        ``validate()`` refuses."""
+        given) as the component's ``oneOf``, and its ``required_when`` (a discriminator
+        field and the field each of its values needs) as an ``allOf``, so that the schema
+        says what its ``validate()`` refuses."""
         mapped = super()._map_serializer(serializer, direction, bypass_extensions)
         groups = getattr(serializer, "one_of_required", None)
         if groups and direction == "request":
@@ -152,6 +153,20 @@ class ApiAutoSchema(AutoSchema):
                     },
                 }
                 for group in groups
+            ]
+        condition = getattr(serializer, "required_when", None)
+        if condition and direction == "request":
+            # For each value of the discriminator that needs a field: either the value is
+            # another one, or the field is there and not null (OpenAPI 3.0 has no if/then).
+            discriminator, required = condition
+            mapped["allOf"] = [
+                {
+                    "anyOf": [
+                        {"properties": {discriminator: {"not": {"enum": [value]}}}},
+                        {"required": [field], "properties": {field: not_null(mapped, field)}},
+                    ]
+                }
+                for value, field in required.items()
             ]
         return mapped
 
@@ -236,3 +251,10 @@ def filter_parameter(name: str, item) -> dict:
         "description": description,
         "schema": schema,
     }
+
+
+def not_null(mapped: dict, field: str) -> dict:
+    """The field's own schema in ``mapped``, with null no longer allowed."""
+    schema = dict(mapped["properties"][field])
+    schema.pop("nullable", None)
+    return schema

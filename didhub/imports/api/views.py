@@ -11,10 +11,12 @@ from django.http import HttpResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from didhub.accounts.models import Account
 from didhub.core.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from didhub.core.api.parsers import LimitedJSONParser
 from didhub.core.api.schema import problems
 from didhub.core.api.views import ApiGenericView, ApiView, visible_object
 from didhub.imports import samples, selectors, services
@@ -35,6 +37,8 @@ def detail_answer(request, run, code=status.HTTP_200_OK) -> Response:
 
 class ImportListView(ApiGenericView):
     serializer_class = ImportSerializer
+    # The one route that takes a file: JSON or multipart (every other route reads JSON).
+    parser_classes = [LimitedJSONParser, MultiPartParser]
     ordering_fields = selectors.IMPORT_ORDERINGS
     default_ordering = "-created_at"
     tiebreak = "id"

@@ -320,6 +320,9 @@ class BulkSerializer(serializers.Serializer):
     """One all-or-nothing action over many numbers, listed or selected by filter."""
 
     one_of_required = (("numbers",), ("filter",))  # the schema's oneOf (core/api/schema.py)
+    # The field each action cannot do without: validate() refuses its absence (or null)
+    # and the schema says so (core/api/schema.py), from this one mapping.
+    required_when = ("action", {"delegate": "to_account", "assign": "target", "update": "changes"})
 
     action = serializers.ChoiceField(choices=BULK_ACTIONS)
     numbers = serializers.ListField(
@@ -351,8 +354,8 @@ class BulkSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 {"numbers": "Give either numbers or filter, not both and not neither."}
             )
-        required = {"delegate": "to_account", "assign": "target", "update": "changes"}
-        if (field := required.get(data["action"])) and data.get(field) is None:
+        discriminator, required = self.required_when
+        if (field := required.get(data[discriminator])) and data.get(field) is None:
             raise serializers.ValidationError({field: f"{data['action']} needs {field}."})
         return data
 
