@@ -21,7 +21,7 @@ from health_check.checks import Database
 from health_check.exceptions import ServiceUnavailable
 
 from didhub.core import workers
-from didhub.sync.choices import LinkStatus
+from didhub.sync.choices import LinkStatus, OutboxState
 from didhub.sync.models import SyncChange
 
 _migrated = False
@@ -67,16 +67,19 @@ def _too_old(oldest, limit_seconds: float, what: str) -> None:
 
 @dataclasses.dataclass
 class OutboxBacklog(HealthCheck):
-    """No change to a sending platform link has waited longer than DIDHUB_READY_OUTBOX_AGE.
+    """No change that didhub could send has waited longer than DIDHUB_READY_OUTBOX_AGE.
 
-    Links waiting for consent are left out: their changes wait for a person, not for
-    didhub.
+    What waits for someone else is left out: changes of links waiting for consent (a
+    person), of links whose platform is down and being probed (the platform; its
+    back-off shows on the link and in the metrics), and changes held by a dead message
+    (a person's replay). What is left waits for didhub's workers only.
     """
 
     def run(self):
         oldest = (
-            SyncChange.objects.filter(link__consented_at__isnull=False)
+            SyncChange.objects.filter(link__consented_at__isnull=False, link__failures=0)
             .exclude(link__status=LinkStatus.DISABLED)
+            .exclude(message__state=OutboxState.DEAD)
             .order_by("id")
             .values_list("created_at", flat=True)
             .first()

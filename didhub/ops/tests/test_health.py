@@ -180,3 +180,14 @@ def test_status_shows_workers_and_queues_to_the_platform_only(tree):
 
     foreign = client_for(tree.foreign_admin).get("/api/v1/status/").json()
     assert foreign["links"] == [], "another tenant's links are not shown"
+
+
+@pytest.mark.django_db
+def test_changes_waiting_for_a_down_platform_do_not_make_the_node_unready(client, tree, settings):
+    """The platform's outage shows on its link and in the metrics; the node is fine."""
+    workers.beat("worker-1")
+    settings.DIDHUB_READY_OUTBOX_AGE = 300
+    link_with_old_change(tree, consented=True, minutes=60)
+    assert client.get("/readyz").status_code == 503
+    PlatformLink.objects.update(failures=3, retry_at=timezone.now() + timedelta(minutes=5))
+    assert client.get("/readyz").status_code == 200
