@@ -1,8 +1,9 @@
 """The ``didhub`` command: Django's management commands under one friendly name.
 
 ``didhub serve``, ``didhub worker``, ``didhub migrate``, ``didhub demo``,
-``didhub user add``, ``didhub import``, ``didhub check``, ``didhub export``,
-``didhub calls import`` and every other ``manage.py`` command.
+``didhub users add``, ``didhub numbers check|import``, ``didhub calls import``,
+``didhub export``, ``didhub health``, ``didhub housekeeping`` and every other
+``manage.py`` command (``didhub numbers check`` is Django's system check).
 """
 
 import os

@@ -5,7 +5,7 @@ with the rules of ``didhub.numbers.attributes`` (which also owns the attribute c
 themselves: their headers, aliases, limits and defaults), and the sample files
 (``template.csv``/``template.xlsx``) and ``docs/upload-format.md`` are written from
 :data:`COLUMNS` and :data:`ERROR_CODES`, so the four never disagree. No Django import
-happens here: ``didhub check`` validates files without a database.
+happens here: ``didhub numbers check`` validates files without a database.
 """
 
 from dataclasses import dataclass

@@ -1,4 +1,4 @@
-"""The validation report of ``didhub check`` and ``didhub import``, and their progress bar.
+"""The validation report of ``didhub numbers check`` and ``didhub import``, and their progress bar.
 
 A progress bar (rich) on a terminal, nothing in a pipe; the report is plain text either
 way, so it reads the same in a log.

@@ -4,7 +4,7 @@ This is the hot path of an upload (a million rows in a few seconds), so it works
 plain tuples, looks cells up by position and calls ``didhub.numbers.e164`` once per
 number. It needs no database: what it must know about the destination (its country,
 its calling profiles, the column defaults) comes in :class:`Rules`, empty for
-``didhub check``. Checks against the inventory (present, not available) are set-based
+``didhub numbers check``. Checks against the inventory (present, not available) are set-based
 and happen after, in ``didhub.imports.staging``.
 """
 

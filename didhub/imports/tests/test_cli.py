@@ -1,4 +1,5 @@
-"""`didhub check FILE` (no database) and `didhub import FILE --account NAME [--commit]`."""
+"""`didhub numbers check FILE` (no database) and `didhub numbers import FILE --account NAME`
+(`didhub import`, its former spelling)."""
 
 import io
 import subprocess
@@ -32,7 +33,7 @@ def test_check_reports_without_a_database_and_exits_1_on_invalid_rows(numbers_fi
     # No `db` fixture: pytest-django fails any query, so this proves no database is touched.
     out = io.StringIO()
     with pytest.raises(SystemExit) as exit_status:
-        call_command("check", numbers_file(TEXT), stdout=out)
+        call_command("numbers", "check", numbers_file(TEXT), stdout=out)
     assert exit_status.value.code == 1
     report = out.getvalue()
     assert report.startswith("3 rows: 1 valid, 1 invalid, 1 duplicate\n")
@@ -43,25 +44,25 @@ def test_check_reports_without_a_database_and_exits_1_on_invalid_rows(numbers_fi
 
 def test_check_passes_a_clean_file(numbers_file):
     out = io.StringIO()
-    call_command("check", numbers_file(GOOD), stdout=out)
+    call_command("numbers", "check", numbers_file(GOOD), stdout=out)
     assert out.getvalue().startswith("2 rows: 2 valid, 0 invalid, 0 duplicate")
 
 
 def test_check_with_a_country_code(numbers_file):
     out = io.StringIO()
     with pytest.raises(SystemExit):
-        call_command("check", numbers_file(GOOD), country_code="44", stdout=out)
+        call_command("numbers", "check", numbers_file(GOOD), "--country-code", "44", stdout=out)
     assert "[wrong_country]" in out.getvalue()
 
 
 def test_check_refuses_an_unreadable_file(numbers_file):
     with pytest.raises(CommandError, match="no_number_column"):
-        call_command("check", numbers_file("Name\nAnn\n"))
+        call_command("numbers", "check", numbers_file("Name\nAnn\n"))
 
 
 def test_check_in_a_pipe_prints_no_progress_bar(numbers_file):
     done = subprocess.run(
-        [sys.executable, "manage.py", "check", numbers_file(GOOD)],
+        [sys.executable, "manage.py", "numbers", "check", numbers_file(GOOD)],
         capture_output=True,
         text=True,
         env={
@@ -74,10 +75,20 @@ def test_check_in_a_pipe_prints_no_progress_bar(numbers_file):
     assert done.stdout.startswith("2 rows: 2 valid")
 
 
-def test_without_a_file_check_is_djangos_system_check(db):
+def test_check_is_djangos_system_check_again(db):
     out = io.StringIO()
     call_command("check", stdout=out)
     assert "System check identified no issues" in out.getvalue()
+    with pytest.raises(LookupError, match="No installed app with label 'numbers.csv'"):
+        call_command("check", "numbers.csv")
+
+
+def test_numbers_import_is_didhub_import(tree, numbers_file):
+    out = io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command("numbers", "import", numbers_file(TEXT), "--account", "Acme Corp", stdout=out)
+    assert "1 valid, 1 invalid, 1 duplicate" in out.getvalue()
+    assert "run again with --commit" in out.getvalue()
 
 
 def test_import_validates_then_commits(tree, numbers_file):

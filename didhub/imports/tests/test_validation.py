@@ -201,7 +201,7 @@ def test_calling_profiles_are_matched_by_name_when_known():
     assert staged[11] == 7
     _, errors = one({"phone_number": "+12125550100", "calling_profile": "Nope"}, rules)
     assert [e.code for e in errors] == ["unknown_calling_profile"]
-    # Without a database (didhub check) names cannot be checked, and are not refused.
+    # Without a database (didhub numbers check) names cannot be checked, and are not refused.
     staged, errors = one({"phone_number": "+12125550100", "calling_profile": "Nope"})
     assert errors == [] and staged[11] is None
 

@@ -1,45 +1,51 @@
-"""``didhub check FILE``: validate an upload file without a database.
+"""``didhub numbers check FILE`` and ``didhub numbers import FILE --account NAME``.
 
-Reads and validates every row exactly as an upload would, except the checks that need
-the inventory (numbers already present or held elsewhere, calling profile names), and
-prints the report. Exit status 1 when any row is invalid. Without a file it is Django's
-system check (``didhub check --deploy`` ...), which it extends.
+``check`` reads and validates every row exactly as an upload would, except the checks
+that need the inventory (numbers already present or held elsewhere, calling profile
+names), and prints the report; it needs no database. Exit status 1 when any row is
+invalid. ``import`` is ``didhub import`` (its former spelling, kept for a release).
+``didhub check`` is Django's system check, as everywhere.
 """
 
-import os
+import importlib
 import sys
 
 from django.conf import settings
-from django.core.management.base import CommandError
-from django.core.management.commands.check import Command as SystemCheckCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from didhub.imports.readers import FileError, open_table
 from didhub.imports.report import progress_bar, write_report
 from didhub.imports.validation import Rules, Validator
 
+# ``import`` is a keyword: the module of `didhub import` is reached by name.
+ImportCommand = importlib.import_module("didhub.imports.management.commands.import").Command
 PROGRESS_EVERY = 20_000
 
 
-class Command(SystemCheckCommand):
+class Command(BaseCommand):
     help = (
-        "Validate an upload file (CSV or XLSX) without importing it; no database needed. "
-        "Without a file: Django's system check."
+        "Numbers from files. `didhub numbers check FILE`: validate a CSV or XLSX file "
+        "without a database. `didhub numbers import FILE --account NAME [--commit]`: "
+        "validate it into an account and import its valid rows."
     )
 
     def add_arguments(self, parser):
-        # Django's positional app labels double as the file: `didhub check FILE`.
-        super().add_arguments(parser)
-        parser.add_argument(
+        actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+        check = actions.add_parser("check", help="Validate a file without importing it.")
+        check.add_argument("file")
+        check.add_argument(
             "--country-code",
             help="Country calling code the numbers must carry (an enterprise's location).",
         )
-        parser.add_argument("--limit", type=int, default=100, help="Rejected rows to print.")
+        check.add_argument("--limit", type=int, default=100, help="Rejected rows to print.")
+        upload = actions.add_parser("import", help="Validate a file into an account.")
+        ImportCommand().add_arguments(upload)
 
-    def handle(self, *args, country_code=None, limit=100, **options):
-        # App labels are plain words; anything that looks like a path is a file.
-        if len(args) != 1 or not (os.path.isfile(args[0]) or set("./\\") & set(args[0])):
-            return super().handle(*args, **options)
-        return self.check_file(args[0], country_code, limit)
+    def handle(self, *args, action, **options):
+        if action == "check":
+            return self.check_file(options["file"], options["country_code"], options["limit"])
+        importer = ImportCommand(stdout=self.stdout, stderr=self.stderr)
+        return importer.handle(**options)
 
     def check_file(self, file: str, country_code: str | None, limit: int) -> None:
         rules = Rules(
