@@ -31,15 +31,16 @@ class LoginForm(AuthenticationForm):
         if not email or not password:
             return self.cleaned_data
         throttle = SignInThrottle(self.request, email)
-        if minutes := throttle.locked_for():
+        if minutes := throttle.attempt():
             raise forms.ValidationError(locked_message(minutes), code="locked")
         self.user_cache = authenticate(self.request, username=email, password=password)
         if self.user_cache is None:
             if refusal := getattr(self.request, REFUSAL_ATTRIBUTE, None):
                 # The password was right: the person may learn that access is switched off.
+                throttle.release()
                 raise forms.ValidationError(refusal, code="inactive")
-            throttle.record_failure()
-            raise self.get_invalid_login_error()
+            raise self.get_invalid_login_error()  # the attempt stays counted: a failure
+        throttle.release()
         throttle.forget_email_failures()
         return self.cleaned_data
 

@@ -11,11 +11,13 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client, override_settings
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
@@ -225,3 +227,39 @@ def test_throttle_counts_in_redis(db, auth_rate_3, redis_url):
     assert statuses == [401, 401, 401, 429]
     keys = [key.decode() for key in redis.Redis.from_url(redis_url).keys("*")]
     assert any(f"throttle_auth_{ATTACKER}" in key for key in keys), keys
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs requests that really run at once (PostgreSQL; SQLite takes one writer)",
+)
+@pytest.mark.django_db(transaction=True)
+def test_guesses_sent_at_once_get_no_more_tries_than_guesses_sent_one_by_one(tree, settings):
+    """Twenty wrong passwords at the same moment, as an attacker with many connections
+    sends them: no more of them are checked than the limit, the rest are refused."""
+    settings.DIDHUB_LOGIN_FAILURES = 5
+    settings.DIDHUB_LOGIN_WINDOW_MINUTES = 15
+    start = threading.Barrier(20)
+    answers = []
+
+    def guess_once(n: int) -> None:
+        try:
+            start.wait(timeout=30)
+            response, _ = sign_in(tree.acme_admin.email, f"wrong {n}", remote=f"192.0.2.{n}")
+            answers.append(response.content.decode())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=guess_once, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    checked = [page for page in answers if "Please enter a correct email and password" in page]
+    locked = [page for page in answers if "Too many failed sign-in attempts" in page]
+    assert (len(checked), len(locked)) == (5, 15)
+    assert (
+        "Too many failed sign-in attempts"
+        in sign_in(tree.acme_admin.email, PASSWORD)[0].content.decode()
+    )
