@@ -163,6 +163,9 @@ DIDHUB_MAX_UPLOAD_BYTES = int(os.environ.get("DIDHUB_MAX_UPLOAD_BYTES", 200 * 10
 # (didhub.imports.sharing): DIDHUB_IMPORT_PROCESSES of them, 0 meaning one per core.
 DIDHUB_IMPORT_SHARE_ROWS = int(os.environ.get("DIDHUB_IMPORT_SHARE_ROWS", 200_000))
 DIDHUB_IMPORT_PROCESSES = int(os.environ.get("DIDHUB_IMPORT_PROCESSES", 0))
+# Uploads of more rows than this are validated and committed by the worker, not in the
+# request that sent them.
+DIDHUB_IMPORT_INLINE_ROWS = int(os.environ.get("DIDHUB_IMPORT_INLINE_ROWS", 20_000))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -367,4 +370,12 @@ DIDHUB_WEBEX_BASE_URL = os.environ.get("DIDHUB_WEBEX_BASE_URL", "https://webexap
 # derived from SECRET_KEY), and whether webhooks may go to loopback and private addresses.
 DIDHUB_SECRETS_KEY = os.environ.get("DIDHUB_SECRETS_KEY", "")
 DIDHUB_SYNC_ALLOW_PRIVATE_TARGETS = env_bool("DIDHUB_SYNC_ALLOW_PRIVATE_TARGETS", False)
-DIDHUB_CLICK_TO_CALL_URL = os.environ.get("DIDHUB_CLICK_TO_CALL_URL", "")
+# Platform sync delivery (didhub/sync/conf.py says what each one does).
+DIDHUB_SYNC_TIMEOUT = float(os.environ.get("DIDHUB_SYNC_TIMEOUT", 10))
+DIDHUB_SYNC_LEASE = float(os.environ.get("DIDHUB_SYNC_LEASE", 60))
+DIDHUB_SYNC_MAX_ATTEMPTS = int(os.environ.get("DIDHUB_SYNC_MAX_ATTEMPTS", 40))
+DIDHUB_SYNC_BACKOFF_BASE = float(os.environ.get("DIDHUB_SYNC_BACKOFF_BASE", 2))
+DIDHUB_SYNC_BACKOFF_CAP = float(os.environ.get("DIDHUB_SYNC_BACKOFF_CAP", 300))
+DIDHUB_SYNC_BATCH = int(os.environ.get("DIDHUB_SYNC_BATCH", 1000))
+DIDHUB_SYNC_POLL = float(os.environ.get("DIDHUB_SYNC_POLL", 0.2))
+DIDHUB_SYNC_SENDERS = int(os.environ.get("DIDHUB_SYNC_SENDERS", 0))

@@ -37,7 +37,7 @@ from didhub.numbers.models import CallingProfile, Carrier, SmsProfile
 from didhub.numbers.services.lifecycle import default_carriers
 
 # Uploads with more rows than this are validated and committed by a background task.
-INLINE_ROWS = getattr(settings, "DIDHUB_IMPORT_INLINE_ROWS", 20_000)
+INLINE_ROWS = settings.DIDHUB_IMPORT_INLINE_ROWS
 # Columns a default may be given for (blank cells take it): the country code and every
 # attribute, by the key the upload file, the API and the portal's form all use.
 DEFAULTABLE = {"country_code", *attributes.KEYS}

@@ -1,4 +1,4 @@
-"""Delivery knobs: a Django setting of the same name wins, then the environment.
+"""Delivery knobs, read from the settings (each from its environment variable there).
 
 ``DIDHUB_SYNC_TIMEOUT``       seconds a platform has to answer one request (10)
 ``DIDHUB_SYNC_LEASE``         seconds a worker holds a message it is sending (60); a
@@ -16,28 +16,12 @@
                               or writes the outcome; 1 on SQLite, which has one writer)
 """
 
-import os
-
 from django.conf import settings
-
-DEFAULTS = {
-    "DIDHUB_SYNC_TIMEOUT": 10.0,
-    "DIDHUB_SYNC_LEASE": 60.0,
-    "DIDHUB_SYNC_MAX_ATTEMPTS": 40,
-    "DIDHUB_SYNC_BACKOFF_BASE": 2.0,
-    "DIDHUB_SYNC_BACKOFF_CAP": 300.0,
-    "DIDHUB_SYNC_BATCH": 1000,
-    "DIDHUB_SYNC_POLL": 0.2,
-    "DIDHUB_SYNC_SENDERS": 0,
-}
 
 
 def get(name: str):
-    default = DEFAULTS[name]
-    value = getattr(settings, name, None)
-    if value is None:
-        value = os.environ.get(name, default)
-    return type(default)(value)
+    """The setting's value now (tests and sites change settings; nothing is cached)."""
+    return getattr(settings, name)
 
 
 def senders() -> int:
