@@ -1,0 +1,606 @@
+"""Move an embedded SQLite installation into an empty PostgreSQL database.
+
+``didhub transfer --to postgresql://...`` (docs/operations.md). Its shape, and why:
+
+* **What cannot end well is refused before anything is written**: a source that is not
+  SQLite (PostgreSQL moves with pg_dump), a source whose migrations are not all applied
+  (its tables would not match the target's), a target that is not PostgreSQL, and a
+  target whose tables already hold rows (a transfer never merges two installations).
+* **The schema comes from ``migrate``**, so the target is exactly what ``didhub
+  migrate`` builds on PostgreSQL: its triggers, the trigram index, the set-based
+  reference checks. The rows ``migrate`` writes itself (content types, permissions) are
+  replaced by the source's, whose ids the source's other rows point at.
+* **One PostgreSQL transaction of COPY statements.** As pg_restore does, the foreign
+  keys and the indexes no constraint needs are dropped at its start and built again once
+  every row is in: one sorted build and one set-based check each, instead of an index
+  entry and a queued check per row. Tables go in the order of their references, because
+  the numbers table checks its references at the end of each statement (numbers/0006).
+* **Nothing is written to the source**, and its write lock is held throughout (``BEGIN
+  IMMEDIATE``): a didhub still running against it waits, then fails, instead of writing
+  a change the move would leave behind.
+* **Verified before it commits**: each table's row count and a SHA-256 over its rows in
+  primary-key order, taken over the rows read from SQLite as they are sent and again
+  over the rows PostgreSQL then holds, both in one canonical form (``KINDS``). A
+  difference rolls everything back and names the table.
+"""
+
+import hashlib
+import json
+import sqlite3
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+from django.apps import apps
+from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.migrations.executor import MigrationExecutor
+
+from didhub.config.database_url import database_from_url
+
+TARGET_ALIAS = "transfer_target"
+BATCH = 10_000
+# Rows `migrate` writes into an empty database; the source's replace them.
+WRITTEN_BY_MIGRATE = frozenset({"django_content_type", "auth_permission"})
+# Index builds at the end sort up to this much in memory (PostgreSQL's default is 64MB).
+MAINTENANCE_WORK_MEM = "256MB"
+
+
+class TransferRefused(Exception):
+    """A transfer that would not end well: nothing was written."""
+
+
+def canonical_datetime(value: str) -> str:
+    """A datetime as PostgreSQL writes a ``timestamptz`` in UTC: ``2026-12-07 10:15:02.1+00``.
+
+    That is: ISO with a space, the fraction of a second without its trailing zeros (none
+    when whole), and ``+00``. Django writes a datetime to SQLite as its naive UTC text,
+    with the microseconds only when there are some; didhub's raw SQL leaves ``+00:00``
+    after it. The SQL of ``DATETIME`` turns those forms itself and calls this for any
+    other ISO form (a ``T``, another offset), read as PostgreSQL reads it: naive is UTC.
+    """
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.isoformat(" ", "microseconds").rstrip("0").rstrip(".") + "+00"
+
+
+def canonical_json(value: str) -> str:
+    """The document with sorted keys and no spaces: SQLite keeps the text it was given,
+    PostgreSQL's jsonb its own spacing and key order."""
+    return json.dumps(json.loads(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def csv_field(value: str | None) -> str:
+    """A value as COPY's CSV has it: quoted, quotes doubled; nothing for NULL."""
+    return "" if value is None else '"' + value.replace('"', '""') + '"'
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How one kind of column travels from SQLite to PostgreSQL, and is read back.
+
+    Rows travel as CSV lines that SQLite writes itself (``printf``), one per row, and
+    PostgreSQL reads with ``COPY ... FROM STDIN (FORMAT csv)``. ``sqlite`` is the field
+    of a column (NULL for NULL: ``printf``'s ``%s`` prints nothing, which CSV reads as
+    NULL); ``postgres`` is the expression whose ``COPY ... TO STDOUT (FORMAT csv)``
+    output is the same field, byte for byte, so one SHA-256 over each side's lines
+    compares them. Text is always quoted on both sides (``quoted``: PostgreSQL's
+    ``FORCE_QUOTE``), which tells an empty text from NULL. JSON cannot be compared so
+    (jsonb keeps its own key order and spacing): its columns travel last on each line
+    and are compared apart, in ``canonical_json`` form on both sides.
+    """
+
+    sqlite: str
+    postgres: str = '"{c}"'
+    quoted: bool = False
+    json: bool = False
+    text_order: bool = False
+
+    def sqlite_field(self, column: str, null: bool) -> tuple[str, str]:
+        """The ``printf`` format and argument of a column."""
+        if self is TEXT and not null:
+            return '"%w"', f'"{column}"'  # %w doubles the quotes
+        return "%s", self.sqlite.format(c=column)
+
+
+INTEGER = Kind('"{c}"')
+TEXT = Kind(
+    """CASE WHEN "{c}" IS NULL THEN NULL ELSE printf('"%w"', "{c}") END""",
+    quoted=True,
+    text_order=True,
+)
+BOOLEAN = Kind('"{c}"', '"{c}"::int')  # SQLite keeps 0 and 1, which PostgreSQL reads
+DATETIME = Kind(
+    """CASE WHEN "{c}" IS NULL THEN NULL
+    WHEN substr("{c}", 11, 1) <> ' ' THEN didhub_datetime("{c}")
+    WHEN length("{c}") = 26 THEN rtrim(rtrim("{c}", '0'), '.') || '+00'
+    WHEN length("{c}") = 19 THEN "{c}" || '+00'
+    WHEN length("{c}") = 32 AND substr("{c}", 27) = '+00:00'
+        THEN rtrim(rtrim(substr("{c}", 1, 26), '0'), '.') || '+00'
+    WHEN length("{c}") = 25 AND substr("{c}", 20) = '+00:00' THEN substr("{c}", 1, 19) || '+00'
+    ELSE didhub_datetime("{c}") END""",
+)  # PostgreSQL writes the column so itself, with the session in UTC and ISO dates.
+UUID = Kind("""lower(replace("{c}", '-', ''))""", """replace("{c}"::text, '-', '')""")
+BINARY = Kind(r"""CASE WHEN "{c}" IS NULL THEN NULL ELSE '\x' || lower(hex("{c}")) END""")
+JSON = Kind(
+    """CASE WHEN "{c}" IS NULL THEN NULL ELSE printf('"%w"', didhub_json("{c}")) END""",
+    '"{c}"::text',
+    json=True,
+)
+KINDS = {
+    **dict.fromkeys(
+        (
+            "AutoField",
+            "BigAutoField",
+            "SmallAutoField",
+            "IntegerField",
+            "BigIntegerField",
+            "SmallIntegerField",
+            "PositiveIntegerField",
+            "PositiveSmallIntegerField",
+            "PositiveBigIntegerField",
+        ),
+        INTEGER,
+    ),
+    **dict.fromkeys(("CharField", "TextField", "SlugField", "EmailField", "URLField"), TEXT),
+    "BooleanField": BOOLEAN,
+    "DateTimeField": DATETIME,
+    "UUIDField": UUID,
+    "BinaryField": BINARY,
+    "JSONField": JSON,
+}
+# SQLite functions take at most 127 arguments: a wider row is several printf joined.
+PRINTF_ARGUMENTS = 100
+
+
+def column_kind(model_field) -> Kind:
+    """The kind of a concrete field's column; a foreign key's is that of what it points at."""
+    while model_field.is_relation:
+        model_field = model_field.target_field
+    kind = KINDS.get(model_field.get_internal_type())
+    if kind is None:
+        model = model_field.model._meta
+        raise TransferRefused(
+            f"didhub transfer cannot move {model.db_table}.{model_field.column}: "
+            f"it does not know how {model_field.get_internal_type()} columns are stored."
+        )
+    return kind
+
+
+@dataclass
+class Table:
+    model: type
+    name: str
+    plain: list[tuple[str, Kind, bool]]  # (column, kind, null), JSON columns apart
+    json: list[tuple[str, Kind, bool]]
+    primary_key: str
+    key_kind: Kind
+    rows: int = 0
+    source_digests: tuple[str, str] = ("", "")
+    seconds: float = 0.0
+
+    @classmethod
+    def of(cls, model) -> "Table":
+        columns = [
+            (each.column, column_kind(each), each.null) for each in model._meta.concrete_fields
+        ]
+        pk = model._meta.pk
+        return cls(
+            model=model,
+            name=model._meta.db_table,
+            plain=[column for column in columns if not column[1].json],
+            json=[column for column in columns if column[1].json],
+            primary_key=pk.column,
+            key_kind=column_kind(pk),
+        )
+
+    @property
+    def kinds(self) -> list[Kind]:
+        return [kind for _, kind, _ in self.plain + self.json]
+
+    @property
+    def copy_columns(self) -> str:
+        return ", ".join(f'"{column}"' for column, _, _ in self.plain + self.json)
+
+    def copy_in(self) -> str:
+        return f'COPY "{self.name}" ({self.copy_columns}) FROM STDIN (FORMAT csv, FREEZE)'
+
+    def order(self) -> str:
+        # SQLite orders text by its bytes; so does PostgreSQL under the "C" collation.
+        return f'"{self.primary_key}"' + (' COLLATE "C"' if self.key_kind.text_order else "")
+
+    def sqlite_select(self) -> str:
+        """One CSV line per row; with JSON columns, their fields and the key apart."""
+        lines = [_printf(self.plain)]
+        if self.json:
+            lines += [_printf(self.json), _printf([(self.primary_key, self.key_kind, False)])]
+        return f'SELECT {", ".join(lines)} FROM "{self.name}" ORDER BY "{self.primary_key}"'
+
+    def copy_out(self) -> str:
+        """PostgreSQL's lines of the plain columns, as ``sqlite_select`` gives them."""
+        expressions = ", ".join(
+            f'{kind.postgres.format(c=column)} AS "{column}"' for column, kind, _ in self.plain
+        )
+        quoted = ", ".join(f'"{column}"' for column, kind, _ in self.plain if kind.quoted)
+        force = f", FORCE_QUOTE ({quoted})" if quoted else ""
+        return (
+            f'COPY (SELECT {expressions} FROM "{self.name}" ORDER BY {self.order()}) '
+            f"TO STDOUT (FORMAT csv{force})"
+        )
+
+    def json_select(self) -> str:
+        """The key and JSON of the rows holding any: most numbers hold none."""
+        columns = ", ".join(kind.postgres.format(c=column) for column, kind, _ in self.json)
+        held = " OR ".join(f'"{column}" IS NOT NULL' for column, _, _ in self.json)
+        key = self.key_kind.postgres.format(c=self.primary_key)
+        return f'SELECT {key}, {columns} FROM "{self.name}" WHERE {held} ORDER BY {self.order()}'
+
+    def json_lines(self, rows) -> list[str]:
+        """From ``json_select``: the key and the JSON fields as SQLite's ``printf`` writes them."""
+        quote = csv_field if self.key_kind.quoted else str
+        return [
+            quote(key) + "," + ",".join(csv_field(v and canonical_json(v)) for v in values)
+            for key, *values in rows
+        ]
+
+    def held_json(self, rows) -> list[str]:
+        """From ``sqlite_select``: the same lines, for the rows holding any JSON."""
+        empty = "," * (len(self.json) - 1)
+        return [f"{key},{fields}" for _, fields, key in rows if fields != empty]
+
+
+def _printf(columns: list[tuple[str, Kind, bool]]) -> str:
+    parts = []
+    for start in range(0, len(columns), PRINTF_ARGUMENTS):
+        fields = [kind.sqlite_field(column, null) for column, kind, null in columns[start:]]
+        fields = fields[:PRINTF_ARGUMENTS]
+        formats = ",".join(each[0] for each in fields).replace("'", "''")
+        parts.append(f"printf('{formats}', {', '.join(each[1] for each in fields)})")
+    return " || ',' || ".join(parts)
+
+
+def didhub_tables() -> list[Table]:
+    """Every table of a model (many-to-many tables too), referenced tables first."""
+    models = [
+        model
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.managed and not model._meta.proxy
+    ]
+    by_table = {model._meta.db_table: model for model in models}
+    ordered: list = []
+    placed: set[str] = set()
+
+    def place(model, path: tuple[str, ...] = ()) -> None:
+        table = model._meta.db_table
+        if table in placed or table in path:
+            return  # Placed, or a cycle: its keys are checked at the end all the same.
+        for each in model._meta.concrete_fields:
+            if each.is_relation and (target := each.related_model._meta.db_table) in by_table:
+                place(by_table[target], (*path, table))
+        placed.add(table)
+        ordered.append(model)
+
+    for model in sorted(models, key=lambda each: each._meta.db_table):
+        place(model)
+    return [Table.of(model) for model in ordered]
+
+
+def lines_bytes(lines: list[str]) -> bytes:
+    return ("\n".join(lines) + "\n").encode() if lines else b""
+
+
+@dataclass
+class Report:
+    tables: list[Table] = field(default_factory=list)
+    upload_files: int = 0
+    migrate_seconds: float = 0.0
+    copy_seconds: float = 0.0
+    index_seconds: float = 0.0
+    verify_seconds: float = 0.0
+    total_seconds: float = 0.0
+
+    @property
+    def rows(self) -> int:
+        return sum(table.rows for table in self.tables)
+
+    def count(self, table_name: str) -> int:
+        return next((table.rows for table in self.tables if table.name == table_name), 0)
+
+
+def source_path() -> Path:
+    """The SQLite file of this installation; refused for anything else."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor != "sqlite":
+        raise TransferRefused(
+            f"didhub transfer moves an SQLite installation into PostgreSQL; this "
+            f"installation's database is already {connection.display_name} "
+            "(DIDHUB_DATABASE_URL). A PostgreSQL database moves with pg_dump and "
+            "pg_restore (docs/operations.md)."
+        )
+    name = str(connection.settings_dict["NAME"])
+    if name == ":memory:" or "mode=memory" in name:
+        raise TransferRefused("This installation's SQLite database is in memory: nothing to move.")
+    path = Path(name)
+    if not path.is_file():
+        raise TransferRefused(f"There is no SQLite database at {path}: nothing to move.")
+    pending = MigrationExecutor(connection).migration_plan(
+        MigrationExecutor(connection).loader.graph.leaf_nodes()
+    )
+    if pending:
+        app, name = pending[0][0].app_label, pending[0][0].name
+        raise TransferRefused(
+            f"The SQLite database lacks {len(pending)} migration(s) of this didhub, the "
+            f"first {app}.{name}: run `didhub migrate` on it first."
+        )
+    return path
+
+
+def add_target(url: str) -> str:
+    """The target as a second database of this process, under ``TARGET_ALIAS``."""
+    database = database_from_url(url)
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        raise TransferRefused(
+            "--to must name a PostgreSQL database (postgresql://user:pass@host:5432/name)."
+        )
+    database["CONN_MAX_AGE"] = 0
+    connections.settings[TARGET_ALIAS] = connections.configure_settings(
+        {DEFAULT_DB_ALIAS: database}
+    )[DEFAULT_DB_ALIAS]
+    try:
+        connections[TARGET_ALIAS].ensure_connection()
+    except Exception as error:
+        drop_target()
+        raise TransferRefused(
+            f"Cannot connect to the target database {database['NAME']!r} on "
+            f"{database['HOST'] or 'the local socket'}: {str(error).strip()}. Create it first "
+            "(createdb), empty, owned by the user didhub connects as."
+        ) from error
+    return TARGET_ALIAS
+
+
+def drop_target() -> None:
+    if TARGET_ALIAS in connections.settings:
+        if hasattr(connections._connections, TARGET_ALIAS):
+            connections[TARGET_ALIAS].close()
+            del connections[TARGET_ALIAS]
+        del connections.settings[TARGET_ALIAS]
+
+
+def refuse_filled_target(tables: list[Table]) -> None:
+    """Refuse a target whose tables hold rows, naming each with its count."""
+    connection = connections[TARGET_ALIAS]
+    present = set(connection.introspection.table_names())
+    filled = []
+    with connection.cursor() as cursor:
+        for table in tables:
+            if table.name in WRITTEN_BY_MIGRATE or table.name not in present:
+                continue
+            cursor.execute(f'SELECT EXISTS (SELECT 1 FROM "{table.name}")')
+            if cursor.fetchone()[0]:
+                cursor.execute(f'SELECT count(*) FROM "{table.name}"')
+                filled.append(f"{table.name} holds {cursor.fetchone()[0]:,} rows")
+    if filled:
+        raise TransferRefused(
+            f"The target database {connection.settings_dict['NAME']!r} is not empty: "
+            f"{'; '.join(filled)}. didhub transfer fills a new, empty database only; "
+            "create one (createdb) and name it in --to."
+        )
+
+
+class Move:
+    """One transfer: the source's rows into the target, in one transaction."""
+
+    def __init__(self, tables: list[Table], source: sqlite3.Connection, say: Callable):
+        self.tables = tables
+        self.source = source
+        self.say = say
+        self.target = connections[TARGET_ALIAS]
+        self.unreadable: list[str] = []
+        source.create_function("didhub_datetime", 1, self.remembering(canonical_datetime))
+        source.create_function("didhub_json", 1, self.remembering(canonical_json))
+
+    def remembering(self, convert: Callable[[str], str]) -> Callable[[str], str]:
+        """``convert`` for SQLite, noting the value it could not read (SQLite says only
+        that a function failed)."""
+
+        def converted(value):
+            try:
+                return convert(value)
+            except (TypeError, ValueError) as error:
+                self.unreadable.append(f"{value!r:.80} ({error})")
+                raise
+
+        return converted
+
+    def run(self, report: Report) -> None:
+        with transaction.atomic(using=TARGET_ALIAS), self.target.cursor() as cursor:
+            raw = cursor.cursor
+            raw.execute("SET LOCAL TIME ZONE 'UTC'")  # as DATETIME writes it
+            raw.execute("SET LOCAL DateStyle = 'ISO, YMD'")
+            raw.execute(f"SET LOCAL maintenance_work_mem = '{MAINTENANCE_WORK_MEM}'")
+            raw.execute("SET LOCAL bytea_output = 'hex'")  # as BINARY writes it
+            started = time.perf_counter()
+            foreign_keys, indexes = self.drop_checks(raw)
+            # Empty (but for what migrate wrote) and now truncated in this transaction, so
+            # COPY writes its rows frozen: nothing rewrites them to mark them visible later.
+            raw.execute(f"TRUNCATE {', '.join(f'{chr(34)}{t.name}{chr(34)}' for t in self.tables)}")
+            for table in self.tables:
+                self.copy(raw, table)
+            report.copy_seconds = time.perf_counter() - started
+            started = time.perf_counter()
+            self.say(f"Building {len(indexes)} indexes and checking {len(foreign_keys)} keys")
+            for statement in indexes:
+                raw.execute(statement)
+            for table, name, definition in foreign_keys:
+                raw.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
+            for statement in self.target.ops.sequence_reset_sql(
+                no_style(), [table.model for table in self.tables]
+            ):
+                raw.execute(statement)
+            report.index_seconds = time.perf_counter() - started
+            started = time.perf_counter()
+            self.verify(raw)
+            report.verify_seconds = time.perf_counter() - started
+            report.upload_files = self.keep_upload_files()
+
+    def drop_checks(self, raw) -> tuple[list[tuple[str, str, str]], list[str]]:
+        """Drop the foreign keys and the indexes no constraint needs; give back their SQL."""
+        names = [table.name for table in self.tables]
+        raw.execute(
+            "SELECT conrelid::regclass::text, quote_ident(conname), pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) "
+            "ORDER BY 1, 2",
+            [names],
+        )
+        foreign_keys = raw.fetchall()
+        raw.execute(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "WHERE i.indrelid = ANY(%s::regclass[]) AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
+            "WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid) ORDER BY 1",
+            [names],
+        )
+        indexes = raw.fetchall()
+        for table, name, _ in foreign_keys:
+            raw.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
+        for name, _ in indexes:
+            raw.execute(f"DROP INDEX {name}")
+        return foreign_keys, [definition for _, definition in indexes]
+
+    def copy(self, raw, table: Table) -> None:
+        """COPY the table's rows in, hashing the lines sent as they go."""
+        started = time.perf_counter()
+        plain_digest, json_digest = hashlib.sha256(), hashlib.sha256()
+        try:
+            reader = self.source.execute(table.sqlite_select())
+            with raw.copy(table.copy_in()) as copy:
+                while rows := reader.fetchmany(BATCH):
+                    lines = lines_bytes([row[0] for row in rows])
+                    plain_digest.update(lines)
+                    if table.json:
+                        json_digest.update(lines_bytes(table.held_json(rows)))
+                        lines = "".join(f"{row[0]},{row[1]}\n" for row in rows).encode()
+                    copy.write(lines)
+                    table.rows += len(rows)
+        except sqlite3.Error as error:
+            unreadable = f": {self.unreadable[-1]}" if self.unreadable else ""
+            raise TransferRefused(
+                f"{table.name}: a value SQLite holds cannot be read{unreadable} ({error}). "
+                "Nothing was committed."
+            ) from error
+        except psycopg.Error as error:
+            context = (error.diag.context or "").strip().replace("\n", " ")
+            raise TransferRefused(
+                f"{table.name}: PostgreSQL refused a row: {str(error).strip()}"
+                f"{f' ({context[:300]})' if context else ''}. Nothing was committed."
+            ) from error
+        table.source_digests = (plain_digest.hexdigest(), json_digest.hexdigest())
+        table.seconds = time.perf_counter() - started
+        if table.rows:
+            rate = table.rows / table.seconds if table.seconds else 0
+            self.say(f"{table.name}: {table.rows:,} rows in {table.seconds:.1f} s ({rate:,.0f}/s)")
+
+    def verify(self, raw) -> None:
+        """Each table's count and checksums as PostgreSQL now holds it, else roll back."""
+        self.say("Verifying every table: row counts and SHA-256 checksums")
+        for table in self.tables:
+            plain_digest, json_digest = hashlib.sha256(), hashlib.sha256()
+            rows = 0
+            with raw.copy(table.copy_out()) as out:
+                for line in out:
+                    plain_digest.update(line)
+                    rows += 1
+            if table.json:
+                with self.target.connection.cursor(name=f"verify_{table.name}") as reader:
+                    reader.itersize = BATCH
+                    reader.execute(table.json_select())
+                    while held := reader.fetchmany(BATCH):
+                        json_digest.update(lines_bytes(table.json_lines(held)))
+            if rows != table.rows:
+                raise TransferRefused(
+                    f"{table.name}: {table.rows:,} rows read from SQLite, {rows:,} in "
+                    "PostgreSQL. Nothing was committed."
+                )
+            if (plain_digest.hexdigest(), json_digest.hexdigest()) != table.source_digests:
+                raise TransferRefused(
+                    f"{table.name}: the rows in PostgreSQL differ from the rows read from "
+                    "SQLite (checksum). Nothing was committed."
+                )
+
+    def keep_upload_files(self) -> int:
+        """Uploads not yet done keep their file in the database, as on PostgreSQL they do.
+
+        On SQLite an upload's file lives only under ``MEDIA_ROOT`` (didhub.imports.uploads);
+        a node of the PostgreSQL installation that is not this machine reads it from the
+        database. Added after the checks, since the source holds no such rows.
+        """
+        from didhub.imports.choices import ImportState
+        from didhub.imports.models import Import, UploadChunk
+        from didhub.imports.uploads import CHUNK_BYTES, folder
+
+        kept = 0
+        waiting = Import.objects.using(TARGET_ALIAS).filter(
+            state__in=[ImportState.VALIDATING, ImportState.READY, ImportState.COMMITTING]
+        )
+        for run in waiting.exclude(stored_file="").exclude(chunks__isnull=False):
+            path = folder(run.pk) / Path(run.stored_file).name
+            if not path.is_file():
+                continue
+            with open(path, "rb") as stream:
+                seq = 0
+                while piece := stream.read(CHUNK_BYTES):
+                    UploadChunk.objects.using(TARGET_ALIAS).create(
+                        import_run_id=run.pk, seq=seq, data=piece
+                    )
+                    seq += 1
+            kept += 1
+        return kept
+
+
+def transfer(url: str, *, say: Callable[[str], None] = print) -> Report:
+    """Move this SQLite installation into the empty PostgreSQL database at ``url``."""
+    started = time.perf_counter()
+    path = source_path()
+    tables = didhub_tables()
+    add_target(url)
+    try:
+        refuse_filled_target(tables)
+        say(f"Creating didhub's tables in {connections[TARGET_ALIAS].settings_dict['NAME']}")
+        migrate_started = time.perf_counter()
+        call_command("migrate", database=TARGET_ALIAS, interactive=False, verbosity=0)
+        report = Report(tables=tables, migrate_seconds=time.perf_counter() - migrate_started)
+        source = sqlite3.connect(path, isolation_level=None, timeout=30)
+        try:
+            # The write lock: a didhub still running against the file cannot write a
+            # change the move would leave behind.
+            source.execute("BEGIN IMMEDIATE")
+            say(f"Copying {len(tables)} tables from {path}")
+            Move(tables, source, say).run(report)
+            source.execute("ROLLBACK")
+        finally:
+            source.close()
+        with connections[TARGET_ALIAS].cursor() as cursor:
+            cursor.execute("ANALYZE")
+    finally:
+        drop_target()
+    report.total_seconds = time.perf_counter() - started
+    return report
+
+
+def summary_lines(report: Report) -> Iterable[str]:
+    numbers = report.count("numbers_number")
+    moving = report.copy_seconds + report.index_seconds + report.verify_seconds
+    yield (
+        f"Moved {report.rows:,} rows of {sum(1 for t in report.tables if t.rows)} tables, "
+        f"{numbers:,} numbers, in {report.total_seconds:.1f} s: tables created "
+        f"{report.migrate_seconds:.1f} s, rows copied {report.copy_seconds:.1f} s, indexes "
+        f"and keys {report.index_seconds:.1f} s, verified {report.verify_seconds:.1f} s."
+    )
+    if numbers and moving:
+        yield f"{numbers / moving:,.0f} numbers/s from the first row copied to the last checked."
+    if report.upload_files:
+        yield f"{report.upload_files} upload files waiting to commit are kept in the database."
