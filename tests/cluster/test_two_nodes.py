@@ -61,7 +61,8 @@ pytestmark = [
 ROOT = Path(__file__).resolve().parents[2]
 CHILD = Path(__file__).with_name("cluster_child.py")
 NODE_A, NODE_B = "127.0.0.2", "127.0.0.3"
-# Over DIDHUB_IMPORT_INLINE_ROWS' default (20,000): validated and committed by a task.
+# Over DIDHUB_IMPORT_INLINE_ROWS (its default): validated and committed by a task.
+INLINE_ROWS = 20_000
 UPLOAD_ROWS = 20_500
 UPLOAD_FROM = 2125500000
 TOUCHED = 20  # numbers changed through the API after the import, half through each node
@@ -147,6 +148,7 @@ class Cluster:
             "DIDHUB_SYNC_ALLOW_PRIVATE_TARGETS": "1",
             "DIDHUB_TASKS_IMMEDIATE": "0",
             "DIDHUB_LOG_LEVEL": "INFO",
+            "DIDHUB_IMPORT_INLINE_ROWS": str(INLINE_ROWS),
             "DIDHUB_WEB_CONCURRENCY": "1",
             "DIDHUB_WEB_THREADS": "4",
             # Short periods, so that a killed worker is noticed within seconds.
