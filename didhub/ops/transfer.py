@@ -392,6 +392,39 @@ def refuse_filled_target(tables: list[Table]) -> None:
         )
 
 
+# The session settings under which PostgreSQL writes values as ``Kind`` expects them.
+CANONICAL_SESSION = (
+    "SET TIME ZONE 'UTC'",
+    "SET DateStyle = 'ISO, YMD'",
+    "SET bytea_output = 'hex'",
+)
+
+
+def postgres_digests(connection, table: Table) -> tuple[int, tuple[str, str]]:
+    """A table's row count and checksums as PostgreSQL holds it.
+
+    The same SHA-256 digests ``Move.copy`` takes over the lines it sends, so equal digests
+    mean equal rows. ``connection`` is a psycopg connection; the tests compare a restored
+    backup with its original by them too.
+    """
+    plain_digest, json_digest = hashlib.sha256(), hashlib.sha256()
+    rows = 0
+    with connection.cursor() as cursor:
+        for statement in CANONICAL_SESSION:
+            cursor.execute(statement)
+        with cursor.copy(table.copy_out()) as out:
+            for line in out:
+                plain_digest.update(line)
+                rows += 1
+    if table.json:
+        with connection.cursor(name=f"digest_{table.name}") as reader:
+            reader.itersize = BATCH
+            reader.execute(table.json_select())
+            while held := reader.fetchmany(BATCH):
+                json_digest.update(lines_bytes(table.json_lines(held)))
+    return rows, (plain_digest.hexdigest(), json_digest.hexdigest())
+
+
 class Move:
     """One transfer: the source's rows into the target, in one transaction."""
 
@@ -420,10 +453,9 @@ class Move:
     def run(self, report: Report) -> None:
         with transaction.atomic(using=TARGET_ALIAS), self.target.cursor() as cursor:
             raw = cursor.cursor
-            raw.execute("SET LOCAL TIME ZONE 'UTC'")  # as DATETIME writes it
-            raw.execute("SET LOCAL DateStyle = 'ISO, YMD'")
+            for statement in CANONICAL_SESSION:
+                raw.execute(statement.replace("SET ", "SET LOCAL ", 1))
             raw.execute(f"SET LOCAL maintenance_work_mem = '{MAINTENANCE_WORK_MEM}'")
-            raw.execute("SET LOCAL bytea_output = 'hex'")  # as BINARY writes it
             started = time.perf_counter()
             foreign_keys, indexes = self.drop_checks(raw)
             # Empty (but for what migrate wrote) and now truncated in this transaction, so
@@ -508,24 +540,13 @@ class Move:
         """Each table's count and checksums as PostgreSQL now holds it, else roll back."""
         self.say("Verifying every table: row counts and SHA-256 checksums")
         for table in self.tables:
-            plain_digest, json_digest = hashlib.sha256(), hashlib.sha256()
-            rows = 0
-            with raw.copy(table.copy_out()) as out:
-                for line in out:
-                    plain_digest.update(line)
-                    rows += 1
-            if table.json:
-                with self.target.connection.cursor(name=f"verify_{table.name}") as reader:
-                    reader.itersize = BATCH
-                    reader.execute(table.json_select())
-                    while held := reader.fetchmany(BATCH):
-                        json_digest.update(lines_bytes(table.json_lines(held)))
+            rows, digests = postgres_digests(self.target.connection, table)
             if rows != table.rows:
                 raise TransferRefused(
                     f"{table.name}: {table.rows:,} rows read from SQLite, {rows:,} in "
                     "PostgreSQL. Nothing was committed."
                 )
-            if (plain_digest.hexdigest(), json_digest.hexdigest()) != table.source_digests:
+            if digests != table.source_digests:
                 raise TransferRefused(
                     f"{table.name}: the rows in PostgreSQL differ from the rows read from "
                     "SQLite (checksum). Nothing was committed."
