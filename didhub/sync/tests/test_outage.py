@@ -81,14 +81,7 @@ def delivered_at(receiver) -> list:
 
 @pytest.fixture
 def defaults(settings):
-    """The shipped delivery settings (the ones of docs/sync.md), small messages."""
-    for name in (
-        "DIDHUB_SYNC_BACKOFF_BASE",
-        "DIDHUB_SYNC_BACKOFF_CAP",
-        "DIDHUB_SYNC_MAX_ATTEMPTS",
-    ):
-        if hasattr(settings, name):
-            delattr(settings, name)
+    """The shipped delivery settings (settings.py, docs/sync.md), small messages."""
     settings.DIDHUB_SYNC_BATCH = 5
     return settings
 
