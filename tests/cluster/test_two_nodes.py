@@ -570,7 +570,7 @@ def housekeeping_runs_once(cluster: Cluster, database: Database, world: dict) ->
     said = [
         name
         for name in ("worker-1", "worker-2")
-        if re.search(r"housekeeping numbers\.expire: reservation_expired 40", cluster.log(name))
+        if f"housekeeping numbers.expire: reservation_expired {len(reserved)}," in cluster.log(name)
     ]
     assert len(said) == 1, cluster.logs()
 
