@@ -3,7 +3,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from didhub.core.testing import build_tree
+from didhub.accounts.testing import build_tree
 
 # Browser journeys start a live server; Django refuses that inside an event loop check.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -27,7 +27,7 @@ def fast_password_hashing(settings):
 
 @pytest.fixture
 def tree(db):
-    """The shared account tree (see didhub/core/testing.py)."""
+    """The shared account tree (see didhub/accounts/testing.py)."""
     return build_tree()
 
 

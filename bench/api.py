@@ -114,7 +114,7 @@ def load(count: int) -> None:
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from didhub.core.testing import build_tree
+    from didhub.accounts.testing import build_tree
     from didhub.numbers.models import Target
 
     call_command("migrate", verbosity=0)

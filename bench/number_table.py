@@ -56,7 +56,7 @@ def setup_database() -> int:
     django.setup()
     from django.core.management import call_command
 
-    from didhub.core.testing import build_tree
+    from didhub.accounts.testing import build_tree
 
     call_command("migrate", verbosity=0, skip_checks=True)
     return build_tree().acme.pk

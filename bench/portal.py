@@ -68,7 +68,7 @@ def load(count: int) -> None:
     from django.utils import timezone
 
     from bench.inventory import realistic_numbers, shaped_rows
-    from didhub.core.testing import build_tree
+    from didhub.accounts.testing import build_tree
     from didhub.numbers.models import Target
 
     call_command("migrate", verbosity=0)

@@ -117,7 +117,7 @@ def fresh(database_url: str) -> None:
 def migrate_and_tree():
     from django.core.management import call_command
 
-    from didhub.core.testing import build_tree
+    from didhub.accounts.testing import build_tree
 
     call_command("migrate", verbosity=0, skip_checks=True)
     return build_tree()

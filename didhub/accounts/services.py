@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from didhub.accounts.choices import ROLES_BY_ACCOUNT_KIND, AccountKind, Role, TokenScope
 from didhub.accounts.models import Account, ApiToken, User, hash_token
+from didhub.accounts.policy import Action, check
 from didhub.core import audit
 from didhub.core.errors import Conflict, PolicyDenied, invalid
-from didhub.core.policy import Action, check
 
 ACCOUNT_FIELDS = (
     "name",

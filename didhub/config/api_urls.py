@@ -8,6 +8,5 @@ urlpatterns = [
     path("", include("didhub.numbers.api.urls")),
     path("", include("didhub.accounts.api.urls")),
     path("", include("didhub.sync.api.urls")),
-    path("", include("didhub.core.api.urls")),
     path("", include("didhub.ops.api.urls")),
 ]

@@ -14,7 +14,7 @@ from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from didhub.config.cache_url import cache_from_url
-from didhub.config.database_url import database_from_url, sqlite_database
+from didhub.core.database_url import database_from_url, sqlite_database
 from didhub.numbers.attributes import MAX_RANGE
 
 

@@ -11,9 +11,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script from a URL: no inline script, as the
     # Content-Security-Policy requires.
-    path(
-        "api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"
-    ),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("sync/", include("didhub.sync.urls")),
     # The receiver of the demo's platform links: a 404 unless the demo created them.
     path("demo/", include("didhub.demo.urls")),

@@ -19,8 +19,8 @@ from django.db import connections, transaction
 from django.db.models import QuerySet
 
 from didhub.accounts.models import Account
+from didhub.accounts.policy import Action, check
 from didhub.core.errors import ErrorItem, ValidationFailed
-from didhub.core.policy import Action, check
 from didhub.exports.columns import (
     AT,
     FIELDS,

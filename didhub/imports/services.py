@@ -19,10 +19,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from didhub.accounts.choices import AccountKind
+from didhub.accounts.policy import Action, check
 from didhub.core import audit
 from didhub.core.errors import Conflict, ValidationFailed, invalid
 from didhub.core.logs import current_request_id
-from didhub.core.policy import Action, check
 from didhub.imports import sharing, staging, uploads
 from didhub.imports.choices import ImportSource, ImportState
 from didhub.imports.columns import COLUMNS_BY_KEY

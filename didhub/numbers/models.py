@@ -2,7 +2,7 @@
 
 Rules that must hold whatever writes the rows live in the database: one number per
 E.164 text, one assignment per number and channel, sane blocks. Rules that depend on
-who is acting live in ``didhub.core.policy``; state changes live in ``services``.
+who is acting live in ``didhub.accounts.policy``; state changes live in ``services``.
 """
 
 from django.conf import settings

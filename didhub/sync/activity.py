@@ -15,9 +15,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from didhub.accounts.policy import Action, check
 from didhub.core import audit
 from didhub.core.errors import ErrorItem, invalid
-from didhub.core.policy import Action, check
 from didhub.numbers import e164 as e164_module
 from didhub.numbers.choices import Activity
 from didhub.numbers.models import Number

@@ -16,9 +16,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from didhub.accounts.choices import AccountKind
+from didhub.accounts.policy import Action, allows, check
 from didhub.core import audit
 from didhub.core.errors import Conflict, PolicyDenied, invalid
-from didhub.core.policy import Action, allows, check
 from didhub.numbers.choices import SyncState
 from didhub.numbers.models import Number
 from didhub.sync.activity import calls_record

@@ -6,12 +6,12 @@ from django.urls import path
 from didhub.web.forms import LoginForm
 from didhub.web.views import (
     accounts,
+    blocks,
     bulk,
     catalog,
     dashboard,
     events,
     links,
-    blocks,
     number_detail,
     numbers,
     pickers,
@@ -73,12 +73,8 @@ urlpatterns = [
     path("accounts/add/", accounts.account_create, name="account_create"),
     path("accounts/<int:pk>/", accounts.account_edit, name="account_edit"),
     path("accounts/<int:pk>/delete/", accounts.account_delete, name="account_delete"),
-    path(
-        "accounts/<int:pk>/deactivate/", accounts.account_deactivate, name="account_deactivate"
-    ),
-    path(
-        "accounts/<int:pk>/reactivate/", accounts.account_reactivate, name="account_reactivate"
-    ),
+    path("accounts/<int:pk>/deactivate/", accounts.account_deactivate, name="account_deactivate"),
+    path("accounts/<int:pk>/reactivate/", accounts.account_reactivate, name="account_reactivate"),
     path("users/", accounts.user_list, name="user_list"),
     path("users/<int:pk>/deactivate/", accounts.user_deactivate, name="user_deactivate"),
     path("users/<int:pk>/reactivate/", accounts.user_reactivate, name="user_reactivate"),

@@ -193,7 +193,7 @@ def test_every_api_route_is_in_the_matrix():
 def world_once(django_db_setup, django_db_blocker):
     """The tree with numbers, targets, catalog, imports and links on both sides."""
     from didhub.accounts import services as account_services
-    from didhub.core.testing import build_tree
+    from didhub.accounts.testing import build_tree
     from didhub.imports import services as import_services
     from didhub.numbers import services as number_services
     from didhub.sync import services as sync_services

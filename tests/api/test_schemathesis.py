@@ -72,7 +72,7 @@ def tokens(django_db_setup, django_db_blocker):
     from django.core.signals import request_finished, request_started
     from django.db import close_old_connections, transaction
 
-    from didhub.core.testing import build_tree
+    from didhub.accounts.testing import build_tree
 
     from .world import build_world
 

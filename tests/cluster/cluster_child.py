@@ -25,7 +25,7 @@ def setup(receiver_url: str) -> dict:
 
     from didhub.accounts import services as account_services
     from didhub.accounts.choices import TokenScope
-    from didhub.core.testing import build_tree
+    from didhub.accounts.testing import build_tree
     from didhub.numbers import services as number_services
     from didhub.numbers.models import Number
     from didhub.sync import services as sync_services

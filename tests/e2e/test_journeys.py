@@ -6,7 +6,7 @@ import csv
 import pytest
 from playwright.sync_api import expect
 
-from didhub.core.testing import build_tree
+from didhub.accounts.testing import build_tree
 from didhub.numbers import services
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

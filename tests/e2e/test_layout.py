@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from didhub.core.testing import build_tree
+from didhub.accounts.testing import build_tree
 from didhub.numbers import services
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -74,7 +74,7 @@ def overflow(page) -> int:
 
 @pytest.mark.parametrize("device", list(WIDTHS))
 def test_no_page_is_wider_than_the_screen(page, live_server, world, login, shot, device):
-    tree, numbers, ava = world
+    _tree, numbers, ava = world
     width, height = WIDTHS[device]
     page.set_viewport_size({"width": width, "height": height})
     login(page, "admin@master.test")
@@ -161,7 +161,7 @@ def test_a_missing_number_is_the_portals_styled_page(page, live_server, world, l
 
 
 def test_history_reads_as_labels_and_the_picker_searches(page, live_server, world, login):
-    tree, numbers, ava = world
+    _tree, _numbers, ava = world
     login(page, "admin@master.test")
     page.goto(f"{live_server.url}/numbers/+12125550175/")
     history = page.get_by_test_id("history")
@@ -185,7 +185,7 @@ def test_tags_blocks_and_point_in_time_from_the_menu(page, live_server, world, l
     expect(page.locator("tr[data-number='+12125550175']")).to_be_visible()
 
     page.get_by_role("link", name="Blocks").first.click()
-    page.get_by_role("link", name="+12125550100 – +12125550199").click()
+    page.get_by_role("link", name="+12125550100 \u2013 +12125550199").click()
     expect(page.get_by_test_id("block-usage")).to_contain_text("80")
     shot(page, "block-detail")
 

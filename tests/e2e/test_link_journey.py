@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 from standardwebhooks.webhooks import Webhook
 
-from didhub.core.testing import build_tree
+from didhub.accounts.testing import build_tree
 from didhub.numbers import services
 from didhub.sync import delivery
 from didhub.sync.tests.receiver import Receiver

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 from playwright.sync_api import expect
 
-from didhub.core.testing import build_tree
+from didhub.accounts.testing import build_tree
 from didhub.imports import services as import_services
 from didhub.numbers import services
 from didhub.numbers.models import Number

@@ -4,7 +4,7 @@ can be submitted, and so can a voice number with its route and a CAC."""
 import pytest
 from playwright.sync_api import expect
 
-from didhub.core.testing import build_tree
+from didhub.accounts.testing import build_tree
 from didhub.numbers.models import Number
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -1,8 +1,9 @@
-"""Accounts, users and tokens under /api/v1/."""
+"""Accounts, users, tokens and the audit log under /api/v1/."""
 
 from django.urls import path
 
 from didhub.accounts.api import views
+from didhub.accounts.api.events import EventListView
 
 app_name = "accounts_api"
 
@@ -18,4 +19,5 @@ urlpatterns = [
     path("users/<int:pk>/", views.UserDetailView.as_view(), name="user_detail"),
     path("tokens/", views.TokenListView.as_view(), name="token_list"),
     path("tokens/<int:pk>/", views.TokenDetailView.as_view(), name="token_detail"),
+    path("events/", EventListView.as_view(), name="event_list"),
 ]

@@ -17,7 +17,7 @@ from didhub.accounts.models import ApiToken, User
 from didhub.core.models import Event
 from didhub.numbers import services as number_services
 
-PASSWORD = "correct horse 42"  # didhub.core.testing.build_tree
+PASSWORD = "correct horse 42"  # didhub.accounts.testing.build_tree
 
 
 def token_client(user) -> APIClient:

@@ -25,7 +25,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from didhub.accounts import services
 from didhub.config.cache_url import cache_from_url
 
-PASSWORD = "correct horse 42"  # didhub.core.testing.build_tree
+PASSWORD = "correct horse 42"  # didhub.accounts.testing.build_tree
 ATTACKER, VICTIM, PROXY = "203.0.113.66", "198.51.100.5", "10.0.0.1"
 
 

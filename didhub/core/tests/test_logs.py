@@ -104,7 +104,9 @@ def test_no_password_token_or_consent_link_reaches_a_log_line(tree, client, json
     tree.master_admin.save()
     # A sign-in that fails and one that succeeds.
     client.post("/login/", {"username": "admin@master.test", "password": "wrong password 9"})
-    client.post("/login/", {"username": "admin@master.test", "password": "a password nobody logs 9"})
+    client.post(
+        "/login/", {"username": "admin@master.test", "password": "a password nobody logs 9"}
+    )
     # A token used, a token refused, a token created over the API (its key is in the answer).
     api, key = token_client(tree.master_admin)
     api.get("/api/v1/numbers/")

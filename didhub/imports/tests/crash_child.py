@@ -30,7 +30,7 @@ def main(mode: str, *args: str) -> None:
     if mode == "setup":
         from django.core.management import call_command
 
-        from didhub.core.testing import build_tree
+        from didhub.accounts.testing import build_tree
 
         call_command("migrate", verbosity=0, skip_checks=True)
         tree = build_tree()

@@ -79,7 +79,7 @@ def test_check_is_djangos_system_check_again(db):
     out = io.StringIO()
     call_command("check", stdout=out)
     assert "System check identified no issues" in out.getvalue()
-    with pytest.raises(LookupError, match="No installed app with label 'numbers.csv'"):
+    with pytest.raises(LookupError, match=r"No installed app with label 'numbers\.csv'"):
         call_command("check", "numbers.csv")
 
 

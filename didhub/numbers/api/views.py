@@ -12,7 +12,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import status
 from rest_framework.response import Response
 
-from didhub.core.api.events import EventSerializer
+from didhub.accounts.api.events import EventSerializer
 from didhub.core.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from didhub.core.api.schema import problems
 from didhub.core.api.views import ApiGenericView

@@ -10,8 +10,8 @@ from django.db.models import Count, Q
 from django.db.models.functions import Length
 
 from didhub.accounts.models import Account
+from didhub.accounts.policy import check_visible
 from didhub.core.errors import NotVisible
-from didhub.core.policy import check_visible
 from didhub.numbers.choices import Activity, Channel, NumberState
 from didhub.numbers.models import Assignment, Block, Number
 from didhub.numbers.rules import STATION_KINDS

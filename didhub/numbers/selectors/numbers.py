@@ -7,9 +7,9 @@ FilterSet, then an ordering that always ends in ``e164`` so that pages are stabl
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import QueryDict
 
+from didhub.accounts.policy import check_visible
 from didhub.core.errors import NotVisible, invalid
 from didhub.core.models import Event
-from didhub.core.policy import check_visible
 from didhub.numbers.choices import NumberState
 from didhub.numbers.filtersets import apply_number_filters
 from didhub.numbers.models import Assignment, Number

@@ -3,8 +3,8 @@
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from didhub.accounts.policy import Action, check
 from didhub.core.errors import Conflict, DomainError, NotVisible, invalid
-from didhub.core.policy import Action, check
 from didhub.numbers.choices import Channel, NumberState
 from didhub.numbers.models import Assignment, Number, Target
 from didhub.numbers.rules import STATION_KINDS, TARGET_RULES, check_fit, kind_name

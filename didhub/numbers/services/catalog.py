@@ -4,10 +4,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
 from didhub.accounts.models import Account
+from didhub.accounts.policy import Action, check
 from didhub.accounts.services import ValidationFailedFrom
 from didhub.core import audit
 from didhub.core.errors import Conflict, NotVisible, invalid
-from didhub.core.policy import Action, check
 from didhub.numbers import e164
 from didhub.numbers.choices import TargetKind
 from didhub.numbers.models import Block, CallingProfile, Carrier, SmsProfile, Target

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from django.db.models import QuerySet
 
 from didhub.accounts.models import Account
+from didhub.accounts.policy import Action, check
 from didhub.core import audit
 from didhub.core.errors import (
     Conflict,
@@ -16,7 +17,6 @@ from didhub.core.errors import (
     ValidationFailed,
     invalid,
 )
-from didhub.core.policy import Action, check
 from didhub.numbers import e164
 from didhub.numbers.attributes import encode_tags
 from didhub.numbers.choices import NumberState

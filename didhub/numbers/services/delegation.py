@@ -21,9 +21,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from didhub.accounts.models import Account
+from didhub.accounts.policy import Action, check
 from didhub.core import audit
 from didhub.core.errors import Conflict, DomainError, ValidationFailed, invalid
-from didhub.core.policy import Action, check
 from didhub.numbers.choices import NumberState
 from didhub.numbers.models import Assignment, Number
 from didhub.numbers.rules import kind_name

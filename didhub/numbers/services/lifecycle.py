@@ -5,9 +5,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from didhub.accounts.models import Account
+from didhub.accounts.policy import Action, check
 from didhub.core import audit
 from didhub.core.errors import Conflict, DomainError, ErrorItem, ValidationFailed, invalid
-from didhub.core.policy import Action, check
 from didhub.numbers import attributes, e164
 from didhub.numbers.choices import NumberState
 from didhub.numbers.models import CallingProfile, Carrier, Number, SmsProfile

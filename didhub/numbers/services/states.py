@@ -13,9 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from didhub.accounts.models import Account
+from didhub.accounts.policy import Action, check
 from didhub.core import audit
 from didhub.core.errors import Conflict, DomainError, NotVisible, PolicyDenied, invalid
-from didhub.core.policy import Action, check
 from didhub.numbers.choices import NumberState
 from didhub.numbers.models import Number, Target
 from didhub.numbers.rules import TARGET_RULES

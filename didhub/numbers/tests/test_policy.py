@@ -1,6 +1,6 @@
 """The policy: every role of the tree x every action x own and foreign objects.
 
-The expected outcomes are written out here, independently of ``didhub.core.policy``,
+The expected outcomes are written out here, independently of ``didhub.accounts.policy``,
 and ``docs/permissions.md`` is checked against the policy so that it cannot drift.
 """
 
@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from didhub.accounts.choices import Role
+from didhub.accounts.policy import ALLOWED_ACTIONS, OBJECT_RULES, Action, check
 from didhub.core.errors import NotVisible, PolicyDenied
-from didhub.core.policy import ALLOWED_ACTIONS, OBJECT_RULES, Action, check
 from didhub.numbers.models import Number
 
 A, D, N = "allowed", "denied", "not visible"

@@ -3,10 +3,10 @@
 import pytest
 from django.db import connection
 
+from didhub.accounts.events import event_list
 from didhub.accounts.models import User
 from didhub.core.counting import count_with_estimate
 from didhub.core.errors import NotVisible, ValidationFailed
-from didhub.core.selectors import event_list
 from didhub.numbers import selectors, services
 from didhub.numbers.tests import test_selectors_inventory as shared
 from didhub.numbers.tests.test_selectors_inventory import NUMBERS

@@ -11,7 +11,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from didhub.core.testing import build_tree
+from didhub.accounts.testing import build_tree
 from didhub.numbers import services
 from didhub.numbers.choices import NumberState, Route, TargetKind, Usage
 from didhub.numbers.models import Number, Target

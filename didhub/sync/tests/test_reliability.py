@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from standardwebhooks.webhooks import Webhook
 
-from didhub.core.testing import build_tree
+from didhub.accounts.testing import build_tree
 from didhub.numbers import services as number_services
 from didhub.numbers.choices import TargetKind
 from didhub.sync import crypto

@@ -5,7 +5,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from didhub.core.policy import Action, allows
+from didhub.accounts.policy import Action, allows
 
 register = template.Library()
 

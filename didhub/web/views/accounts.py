@@ -16,8 +16,8 @@ from didhub.accounts import services as account_services
 from didhub.accounts.access import switched_off_among
 from didhub.accounts.choices import AccountKind
 from didhub.accounts.models import Account, User
+from didhub.accounts.policy import Action, allows, check
 from didhub.core.errors import DomainError
-from didhub.core.policy import Action, allows, check
 from didhub.web.acting import account_close, account_open, acting_user, is_acting
 from didhub.web.forms import AccountForm, AccountSearchForm
 from didhub.web.views.base import (
@@ -149,6 +149,8 @@ def account_delete(request, pk):
         "cancel_url": reverse("web:account_list"),
     }
     return render_page(request, "web/confirm.html", context)
+
+
 def account_activation(request, pk, *, active: bool):
     """Deactivate (or reactivate) an account below the acting one, after a confirmation.
 
@@ -282,8 +284,6 @@ def user_deactivate(request, pk):
 @portal_view
 def user_reactivate(request, pk):
     return user_activation(request, pk, active=True)
-
-
 
 
 @portal_view

@@ -13,8 +13,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from didhub.accounts.policy import Action, allows
 from didhub.core.errors import DomainError, NotVisible, PolicyDenied
-from didhub.core.policy import Action, allows
 from didhub.web.acting import acting_user, is_acting
 
 

@@ -12,8 +12,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 
 from didhub.accounts.models import Account
+from didhub.accounts.policy import Action, allows, check
 from didhub.core.errors import DomainError
-from didhub.core.policy import Action, allows, check
 from didhub.numbers import selectors, services
 from didhub.numbers.models import Block
 from didhub.web.acting import acting_user

@@ -8,8 +8,8 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from didhub.accounts.policy import Action, allows, check
 from didhub.core.errors import DomainError
-from didhub.core.policy import Action, allows, check
 from didhub.numbers import selectors, services
 from didhub.web.acting import acting_user
 from didhub.web.forms import CallingProfileForm, CarrierForm, SmsProfileForm

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_POST
 
+from didhub.accounts.policy import Action, allows, check
 from didhub.core.errors import Conflict, ValidationFailed
-from didhub.core.policy import Action, allows, check
 from didhub.numbers.choices import SyncState
 from didhub.sync import selectors, services
 from didhub.sync.choices import LinkMode, LinkStatus

@@ -8,8 +8,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from didhub.accounts.policy import Action, allows
 from didhub.core.errors import ValidationFailed
-from didhub.core.policy import Action, allows
 from didhub.numbers import selectors
 from didhub.numbers.choices import Activity, NumberState, Route, SyncState, TargetKind, Usage
 from didhub.numbers.models import Number

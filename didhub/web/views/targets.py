@@ -11,8 +11,8 @@ from django.db.models import Q
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from didhub.accounts.policy import Action, allows, check
 from didhub.core.errors import DomainError, NotVisible
-from didhub.core.policy import Action, allows, check
 from didhub.numbers import selectors, services
 from didhub.numbers.choices import NumberState, TargetKind
 from didhub.numbers.models import Assignment, Number

@@ -11,8 +11,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import ngettext
 
 from didhub.accounts.models import Account
+from didhub.accounts.policy import Action, allows, check
 from didhub.core.errors import DomainError
-from didhub.core.policy import Action, allows, check
 from didhub.imports import services as import_services
 from didhub.imports.choices import ImportState
 from didhub.imports.columns import COLUMNS

@@ -4,10 +4,10 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
+from didhub.accounts.events import EventFilterSet, event_list
 from didhub.core.api.schema import problems
 from didhub.core.api.views import ApiGenericView
 from didhub.core.models import Event
-from didhub.core.selectors import EventFilterSet, event_list
 
 
 class EventSerializer(serializers.ModelSerializer):
