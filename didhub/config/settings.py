@@ -379,3 +379,5 @@ DIDHUB_SYNC_BACKOFF_CAP = float(os.environ.get("DIDHUB_SYNC_BACKOFF_CAP", 300))
 DIDHUB_SYNC_BATCH = int(os.environ.get("DIDHUB_SYNC_BATCH", 1000))
 DIDHUB_SYNC_POLL = float(os.environ.get("DIDHUB_SYNC_POLL", 0.2))
 DIDHUB_SYNC_SENDERS = int(os.environ.get("DIDHUB_SYNC_SENDERS", 0))
+# Delivered outbox messages are kept this many days (housekeeping job sync.prune).
+DIDHUB_SYNC_RETENTION_DAYS = float(os.environ.get("DIDHUB_SYNC_RETENTION_DAYS", 30))

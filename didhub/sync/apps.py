@@ -10,7 +10,7 @@ class SyncConfig(AppConfig):
 
     def ready(self):
         from didhub.core import audit
-        from didhub.sync import logs
+        from didhub.sync import jobs, logs  # noqa: F401  (jobs: registers its housekeeping)
         from didhub.sync.outbox import enqueue_number_changes
 
         logs.install()

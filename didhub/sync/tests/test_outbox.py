@@ -178,3 +178,35 @@ def test_packing_sends_the_numbers_of_a_queued_import(tree):
         "+12125550002",
     ]
     assert [item["changes"] for item in items_of(message)] == [["added"]] * 3
+
+
+@pytest.mark.django_db
+def test_housekeeping_prunes_old_delivered_messages_and_keeps_work(tree, settings):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from didhub.sync.choices import Connector, LinkMode, OutboxState
+    from didhub.sync.models import OutboxMessage, PlatformLink
+
+    settings.DIDHUB_SYNC_RETENTION_DAYS = 30
+    link = PlatformLink.objects.create(
+        enterprise=tree.acme, connector=Connector.WEBHOOK, mode=LinkMode.INTEGRATED
+    )
+    old = timezone.now() - timedelta(days=31)
+    for number, (state, created) in enumerate(
+        [
+            (OutboxState.DELIVERED, old),
+            (OutboxState.SUPERSEDED, old),
+            (OutboxState.DEAD, old),
+            (OutboxState.PENDING, old),
+            (OutboxState.DELIVERED, timezone.now()),
+        ]
+    ):
+        OutboxMessage.objects.create(
+            link=link, message_id=f"m{number}", body="{}", state=state, created_at=created
+        )
+    call_command("housekeeping", only=["sync.prune"])
+    left = sorted(OutboxMessage.objects.values_list("state", flat=True))
+    assert left == sorted([OutboxState.DEAD, OutboxState.PENDING, OutboxState.DELIVERED])
