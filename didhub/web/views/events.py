@@ -4,9 +4,9 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 
+from didhub.accounts import events as audit_log
 from didhub.accounts import services as account_services
 from didhub.accounts.models import ApiToken
-from didhub.core import selectors
 from didhub.core.errors import DomainError
 from didhub.web.acting import acting_user
 from didhub.web.forms import TokenForm
@@ -23,7 +23,7 @@ def event_list(request):
     filters = {key: request.GET[key] for key in EVENT_FILTERS if request.GET.get(key)}
     error = None
     try:
-        events = selectors.event_list(user=actor, filters=filters)
+        events = audit_log.event_list(user=actor, filters=filters)
         before_id = request.GET.get("before_id")
         if before_id and before_id.isdigit():
             events = events.filter(id__lt=int(before_id))
