@@ -40,7 +40,7 @@ from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 
-from didhub.config.database_url import database_from_url
+from didhub.core.database_url import database_from_url
 
 TARGET_ALIAS = "transfer_target"
 BATCH = 10_000
@@ -457,19 +457,17 @@ class Move:
                 raw.execute(statement.replace("SET ", "SET LOCAL ", 1))
             raw.execute(f"SET LOCAL maintenance_work_mem = '{MAINTENANCE_WORK_MEM}'")
             started = time.perf_counter()
-            foreign_keys, indexes = self.drop_checks(raw)
+            rebuild = self.set_aside(raw)
             # Empty (but for what migrate wrote) and now truncated in this transaction, so
             # COPY writes its rows frozen: nothing rewrites them to mark them visible later.
-            raw.execute(f"TRUNCATE {', '.join(f'{chr(34)}{t.name}{chr(34)}' for t in self.tables)}")
+            raw.execute("TRUNCATE " + ", ".join(f'"{table.name}"' for table in self.tables))
             for table in self.tables:
                 self.copy(raw, table)
             report.copy_seconds = time.perf_counter() - started
             started = time.perf_counter()
-            self.say(f"Building {len(indexes)} indexes and checking {len(foreign_keys)} keys")
-            for statement in indexes:
+            self.say(f"Building {len(rebuild)} keys, constraints and indexes")
+            for statement in rebuild:
                 raw.execute(statement)
-            for table, name, definition in foreign_keys:
-                raw.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
             for statement in self.target.ops.sequence_reset_sql(
                 no_style(), [table.model for table in self.tables]
             ):
@@ -480,16 +478,17 @@ class Move:
             report.verify_seconds = time.perf_counter() - started
             report.upload_files = self.keep_upload_files()
 
-    def drop_checks(self, raw) -> tuple[list[tuple[str, str, str]], list[str]]:
-        """Drop the foreign keys and the indexes no constraint needs; give back their SQL."""
+    def set_aside(self, raw) -> list[str]:
+        """Drop every table's keys, unique constraints and indexes; give back the
+        statements that build them again, in their order (as pg_restore does)."""
         names = [table.name for table in self.tables]
         raw.execute(
-            "SELECT conrelid::regclass::text, quote_ident(conname), pg_get_constraintdef(oid) "
-            "FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) "
-            "ORDER BY 1, 2",
+            "SELECT conrelid::regclass::text, quote_ident(conname), pg_get_constraintdef(oid), "
+            "contype = 'f' FROM pg_constraint WHERE contype IN ('f', 'p', 'u', 'x') "
+            "AND conrelid = ANY(%s::regclass[]) ORDER BY 4 DESC, 1, 2",
             [names],
         )
-        foreign_keys = raw.fetchall()
+        constraints = raw.fetchall()  # foreign keys first: they need the others' indexes
         raw.execute(
             "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
             "WHERE i.indrelid = ANY(%s::regclass[]) AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
@@ -497,11 +496,19 @@ class Move:
             [names],
         )
         indexes = raw.fetchall()
-        for table, name, _ in foreign_keys:
+        for table, name, _, _ in constraints:
             raw.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
         for name, _ in indexes:
             raw.execute(f"DROP INDEX {name}")
-        return foreign_keys, [definition for _, definition in indexes]
+        add = [
+            (foreign, f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
+            for table, name, definition, foreign in constraints
+        ]
+        return (
+            [statement for foreign, statement in add if not foreign]
+            + [definition for _, definition in indexes]
+            + [statement for foreign, statement in add if foreign]
+        )
 
     def copy(self, raw, table: Table) -> None:
         """COPY the table's rows in, hashing the lines sent as they go."""

@@ -4,6 +4,9 @@ Stop didhub (web and worker) first; the transfer holds the SQLite file's write l
 while it runs. The source is left as it was. How it works and why: didhub.ops.transfer.
 """
 
+import os
+
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from didhub.ops.transfer import TransferRefused, summary_lines, transfer
@@ -35,8 +38,19 @@ class Command(BaseCommand):
             raise CommandError(str(refusal)) from refusal
         for line in summary_lines(report):
             say(line)
-        say(
-            "Next: serve with DIDHUB_DATABASE_URL set to the target and DIDHUB_SECRET_KEY "
-            "(or DIDHUB_SECRETS_KEY) kept as this installation had it: the platform links' "
-            "stored secrets are encrypted with it (docs/operations.md)."
-        )
+        say(next_steps())
+
+
+def next_steps() -> str:
+    """What the operator sets next: the database, and the keys the rows depend on."""
+    if os.environ.get("DIDHUB_SECRET_KEY"):
+        key = "DIDHUB_SECRET_KEY as it is set now"
+    else:
+        key = f"DIDHUB_SECRET_KEY set to the content of {settings.DATA_DIR / 'secret_key'}"
+    if os.environ.get("DIDHUB_SECRETS_KEY"):
+        key += ", and DIDHUB_SECRETS_KEY as it is set now"
+    return (
+        "Next: stop serving from the SQLite file and start didhub with DIDHUB_DATABASE_URL "
+        f"naming the new database and {key}: sessions and the platform links' stored "
+        "secrets depend on it (docs/operations.md#move-from-sqlite-to-postgresql)."
+    )
