@@ -39,6 +39,7 @@ from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
+from psycopg.copy import QueuedLibpqWriter
 
 from didhub.core.database_url import database_from_url
 
@@ -328,9 +329,8 @@ def source_path() -> Path:
     path = Path(name)
     if not path.is_file():
         raise TransferRefused(f"There is no SQLite database at {path}: nothing to move.")
-    pending = MigrationExecutor(connection).migration_plan(
-        MigrationExecutor(connection).loader.graph.leaf_nodes()
-    )
+    executor = MigrationExecutor(connection)
+    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
     if pending:
         app, name = pending[0][0].app_label, pending[0][0].name
         raise TransferRefused(
@@ -516,7 +516,9 @@ class Move:
         plain_digest, json_digest = hashlib.sha256(), hashlib.sha256()
         try:
             reader = self.source.execute(table.sqlite_select())
-            with raw.copy(table.copy_in()) as copy:
+            # psycopg's writer sends a batch from a thread of its own while SQLite
+            # writes the next one's lines.
+            with raw.copy(table.copy_in(), writer=QueuedLibpqWriter(raw)) as copy:
                 while rows := reader.fetchmany(BATCH):
                     lines = lines_bytes([row[0] for row in rows])
                     plain_digest.update(lines)
