@@ -63,13 +63,15 @@ def credentials() -> tuple[str, str]:
 
 def start_server(port: int) -> subprocess.Popen:
     env = {**os.environ, "DIDHUB_ALLOWED_HOSTS": "127.0.0.1,localhost"}
+    # Its log (a line per request) goes to a file: a pipe nobody reads would fill and
+    # stall the server.
+    log = open(ROOT / "var" / "bench_http_server.log", "w")  # noqa: SIM115 - lives with it
     server = subprocess.Popen(
         [sys.executable, "-m", "didhub.cli", "serve", f"127.0.0.1:{port}"],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
-        text=True,
     )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -81,7 +83,7 @@ def start_server(port: int) -> subprocess.Popen:
         except OSError:
             time.sleep(0.3)
     server.kill()
-    raise SystemExit("didhub serve did not answer within 120 s:\n" + server.stdout.read())
+    raise SystemExit(f"didhub serve did not answer within 120 s; see {log.name}")
 
 
 class Tally:
