@@ -5,9 +5,10 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export DIDHUB_DATA_DIR ?= $(CURDIR)/var
-# The servers make starts run on this machine: webhooks may go to loopback (the demo's
-# receiver inside `didhub serve`). A production site leaves this off (docs/sync.md).
-export DIDHUB_SYNC_ALLOW_PRIVATE_TARGETS ?= true
+# The demo and the benches run their platforms on this machine: for them, webhooks may
+# go to loopback (the demo's receiver inside `didhub serve`). `make serve`, the way to
+# serve without demo data, leaves it off, as a production site does (docs/sync.md).
+run demo bench: export DIDHUB_SYNC_ALLOW_PRIVATE_TARGETS ?= true
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-test run serve demo migrate worker test test-sqlite test-postgres lint format screenshots bench clean
