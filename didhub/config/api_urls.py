@@ -3,7 +3,7 @@
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("didhub.exports.api_urls")),
+    path("", include("didhub.exports.api.urls")),
     path("", include("didhub.imports.api.urls")),
     path("", include("didhub.numbers.api.urls")),
     path("", include("didhub.accounts.api.urls")),

@@ -16,7 +16,7 @@ URL = "/api/v1/numbers/export.csv"
 
 
 def test_route_is_the_contracts():
-    assert reverse("exports:numbers_export_csv") == URL
+    assert reverse("exports_api:numbers_export_csv") == URL
 
 
 def test_csv_holds_every_column_of_the_visible_numbers(client, tree, inventory):

@@ -2,6 +2,8 @@ from django.urls import path
 
 from didhub.sync.api import views
 
+app_name = "sync_api"
+
 urlpatterns = [
     path("platform-links/", views.PlatformLinkListView.as_view(), name="platform_link_list"),
     path(

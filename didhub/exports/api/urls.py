@@ -4,7 +4,7 @@ from django.urls import path
 
 from didhub.exports.views import export_view
 
-app_name = "exports"
+app_name = "exports_api"
 
 urlpatterns = [
     path(f"numbers/export.{name}", export_view(name), name=f"numbers_export_{name}")

@@ -1,0 +1,1 @@
+"""The exports under /api/v1/."""
