@@ -9,6 +9,7 @@ validated or committed also checks that its worker is still alive (see
 from didhub.core.errors import NotVisible
 from didhub.imports import services
 from didhub.imports.models import Import, ImportRowError
+from didhub.numbers.choices import NumberState
 
 IMPORT_ORDERINGS = {
     "created_at": "created_at",
@@ -51,3 +52,17 @@ def import_errors(*, user, import_run: Import):
     return ImportRowError.objects.filter(import_run=import_run, import_run__in=visible).order_by(
         "line", "id"
     )
+
+
+def upload_arrivals(import_ids) -> dict[int, tuple[dict, str]]:
+    """Import id -> (its account as history events store owners, the state it gave its
+    numbers): how a number's history begins when it arrived through an upload."""
+    found = {}
+    rows = Import.objects.filter(pk__in=import_ids).values_list(
+        "pk", "account_id", "account__name", "options"
+    )
+    for pk, account_id, name, options in rows:
+        porting = isinstance(options, dict) and options.get("porting")
+        state = NumberState.PORTING_IN if porting else NumberState.AVAILABLE
+        found[pk] = ({"id": account_id, "name": name}, str(state))
+    return found

@@ -23,7 +23,6 @@ from django.utils.dateparse import parse_date, parse_datetime
 from didhub.accounts.models import Account
 from didhub.core.errors import NotVisible, invalid
 from didhub.core.models import Event
-from didhub.imports.models import Import
 from didhub.numbers.choices import NumberState
 from didhub.numbers.models import Number
 from didhub.numbers.search import normalize_e164_text
@@ -122,17 +121,26 @@ def timeline(e164: str, moment: datetime):
     return Event.objects.filter(Q(number_e164=e164) | uploads, at__lte=moment).order_by("at", "id")
 
 
+# What an upload gave the numbers it brought in (account, state) is the imports app's to
+# say; it registers the answer here when it is ready (``ImportsConfig.ready``), so that
+# numbers, the lower layer, does not read imports.
+_upload_arrivals = None
+
+
+def answer_upload_arrivals(source) -> None:
+    """Register ``source(import_ids) -> {id: (owner as events store it, state)}``."""
+    global _upload_arrivals
+    _upload_arrivals = source
+
+
 def arrivals(events: list[Event]) -> dict[int, tuple[dict | None, str]]:
     """Import id -> (its account as events store owners, the state it gave numbers)."""
     ids = {event.import_id for event in events if event.action == IMPORTED}
-    found = {}
-    for pk, account_id, name, options in Import.objects.filter(pk__in=ids).values_list(
-        "pk", "account_id", "account__name", "options"
-    ):
-        porting = isinstance(options, dict) and options.get("porting")
-        state = NumberState.PORTING_IN if porting else NumberState.AVAILABLE
-        found[pk] = ({"id": account_id, "name": name}, str(state))
-    return found
+    if not ids:
+        return {}
+    if _upload_arrivals is None:
+        raise RuntimeError("No app answers for uploads: is didhub.imports installed?")
+    return _upload_arrivals(ids)
 
 
 def owner_before_changes_after(e164: str, when: datetime) -> dict | None:
