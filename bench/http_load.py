@@ -62,7 +62,12 @@ def credentials() -> tuple[str, str]:
 
 
 def start_server(port: int) -> subprocess.Popen:
-    env = {**os.environ, "DIDHUB_ALLOWED_HOSTS": "127.0.0.1,localhost"}
+    # One machine, one data folder: the bench and the server share the generated key.
+    env = {
+        **os.environ,
+        "DIDHUB_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DIDHUB_ALLOW_GENERATED_SECRET_KEY": "1",
+    }
     # Its log (a line per request) goes to a file: a pipe nobody reads would fill and
     # stall the server.
     log = open(ROOT / "var" / "bench_http_server.log", "w")  # noqa: SIM115 - lives with it

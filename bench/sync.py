@@ -179,7 +179,13 @@ def one_delivery(database_url: str, changes: int, pace: float) -> dict:
     receiver, receiver_url = start_receiver()
     worker = None
     try:
-        env = {**os.environ, "DIDHUB_DATABASE_URL": database_url, "DIDHUB_LOG_LEVEL": "ERROR"}
+        env = {
+            **os.environ,
+            "DIDHUB_DATABASE_URL": database_url,
+            "DIDHUB_LOG_LEVEL": "ERROR",
+            # One machine, one data folder: the bench and its worker share the generated key.
+            "DIDHUB_ALLOW_GENERATED_SECRET_KEY": "1",
+        }
         worker = subprocess.Popen(
             [sys.executable, "-m", "didhub.cli", "worker", "--no-tasks", "--no-expiry"],
             cwd=ROOT,

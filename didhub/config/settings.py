@@ -46,6 +46,10 @@ def load_secret_key() -> str:
 
 
 SECRET_KEY = load_secret_key()
+# A generated key is one node's alone: serve and worker refuse it on PostgreSQL unless
+# told this installation is one node (didhub/ops/deployment.py).
+DIDHUB_SECRET_KEY_GENERATED = not os.environ.get("DIDHUB_SECRET_KEY")
+DIDHUB_ALLOW_GENERATED_SECRET_KEY = env_bool("DIDHUB_ALLOW_GENERATED_SECRET_KEY", False)
 DEBUG = env_bool("DIDHUB_DEBUG", False)
 ALLOWED_HOSTS = env_list("DIDHUB_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DIDHUB_CSRF_TRUSTED_ORIGINS", "")

@@ -9,4 +9,4 @@ class OpsConfig(AppConfig):
     verbose_name = "Operations"
 
     def ready(self):
-        from didhub.ops import inventory  # noqa: F401  (registers its housekeeping job)
+        from didhub.ops import deployment, inventory  # noqa: F401  (register a check, a job)

@@ -163,7 +163,12 @@ def test_a_restarted_worker_fails_what_the_killed_one_left_without_anyone_readin
     worker = subprocess.Popen(
         [sys.executable, "-m", "didhub.cli", "worker", "--no-tasks"],
         cwd=ROOT,
-        env={**env, "DIDHUB_TASKS_IMMEDIATE": "0", "DIDHUB_HOUSEKEEPING_INTERVAL": "3600"},
+        env={
+            **env,
+            "DIDHUB_TASKS_IMMEDIATE": "0",
+            "DIDHUB_HOUSEKEEPING_INTERVAL": "3600",
+            "DIDHUB_ALLOW_GENERATED_SECRET_KEY": "1",
+        },
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -86,6 +86,8 @@ class Command(BaseCommand):
         port = addrport.rpartition(":")[2]
         if not port.isdigit():
             raise CommandError(f"{addrport!r} is not HOST:PORT.")
+        # Refuse to start with a key the other nodes do not share (didhub/ops/deployment.py).
+        self.check(tags=["didhub"], include_deployment_checks=True)
         call_command("collectstatic", interactive=False, verbosity=0)
         clear_metrics_of_earlier_runs()
         if with_worker:

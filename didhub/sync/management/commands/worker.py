@@ -92,6 +92,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, no_tasks, no_housekeeping, queues, **options):
+        # Not every system check at every restart, but the one that keeps nodes apart.
+        self.check(tags=["didhub"], include_deployment_checks=True)
         stop = threading.Event()
         worker_id = get_random_string(32)
         workers.beat(worker_id)
