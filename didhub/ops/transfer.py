@@ -631,10 +631,15 @@ def summary_lines(report: Report) -> Iterable[str]:
     yield (
         f"Moved {report.rows:,} rows of {sum(1 for t in report.tables if t.rows)} tables, "
         f"{numbers:,} numbers, in {report.total_seconds:.1f} s: tables created "
-        f"{report.migrate_seconds:.1f} s, rows copied {report.copy_seconds:.1f} s, indexes "
-        f"and keys {report.index_seconds:.1f} s, verified {report.verify_seconds:.1f} s."
+        f"{report.migrate_seconds:.1f} s, rows copied {report.copy_seconds:.1f} s, keys "
+        f"and indexes {report.index_seconds:.1f} s, verified {report.verify_seconds:.1f} s."
     )
     if numbers and moving:
         yield f"{numbers / moving:,.0f} numbers/s from the first row copied to the last checked."
     if report.upload_files:
-        yield f"{report.upload_files} upload files waiting to commit are kept in the database."
+        files = (
+            "1 upload file waiting to commit is"
+            if report.upload_files == 1
+            else (f"{report.upload_files} upload files waiting to commit are")
+        )
+        yield f"{files} kept in the database."

@@ -66,7 +66,7 @@ def test_the_moved_installation_answers_the_same_and_stays_append_only(
     assert moved.returncode == 0, moved.stderr[-3000:]
     assert "Verifying every table: row counts and SHA-256 checksums" in moved.stdout
     assert "numbers/s" in moved.stdout
-    assert "1 upload files waiting to commit are kept in the database" in moved.stdout
+    assert "1 upload file waiting to commit is kept in the database" in moved.stdout
     # Another node: only the target and a data folder of its own.
     node_env = installation_env(tmp_path / "node", database_url=target.url)
     after = child("answers", token, import_id, env=node_env)
