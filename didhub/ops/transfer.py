@@ -10,11 +10,14 @@
   migrate`` builds on PostgreSQL: its triggers, the trigram index, the set-based
   reference checks. The rows ``migrate`` writes itself (content types, permissions) are
   replaced by the source's, whose ids the source's other rows point at.
-* **One PostgreSQL transaction of COPY statements.** As pg_restore does, the foreign
-  keys and the indexes no constraint needs are dropped at its start and built again once
+* **One PostgreSQL transaction of COPY statements.** As pg_restore does, every table's
+  keys, unique constraints and indexes are set aside at its start and built again once
   every row is in: one sorted build and one set-based check each, instead of an index
-  entry and a queued check per row. Tables go in the order of their references, because
+  entry and a queued check per row. The tables are truncated in the same transaction,
+  so COPY writes their rows frozen. Tables go in the order of their references, because
   the numbers table checks its references at the end of each statement (numbers/0006).
+  SQLite writes each row's CSV line itself (``Kind``); psycopg sends them from a thread
+  of its own.
 * **Nothing is written to the source**, and its write lock is held throughout (``BEGIN
   IMMEDIATE``): a didhub still running against it waits, then fails, instead of writing
   a change the move would leave behind.

@@ -113,23 +113,41 @@ def test_a_second_transfer_into_the_same_database_is_refused(installation, datab
 @pytest.mark.postgres_only
 @needs_server
 def test_a_failed_transfer_commits_nothing_and_names_the_table(installation, database, tmp_path):
-    """A value PostgreSQL refuses, then rows PostgreSQL changes: each rolls everything back."""
+    """A value PostgreSQL refuses, one nobody can read, then rows PostgreSQL changes: each
+    rolls everything back."""
     _, folder, _ = installation
     target = database()
-    # A copy of the installation holding a name longer than its column allows: SQLite
-    # does not hold text to its declared length, PostgreSQL does.
-    copy_folder = tmp_path / "copy"
-    copy_folder.mkdir()
-    with (
-        sqlite3.connect(folder / "didhub.sqlite3") as original,
-        sqlite3.connect(copy_folder / "didhub.sqlite3") as copy,
-    ):
-        original.backup(copy)
-        copy.execute("UPDATE numbers_carrier SET name = ? WHERE id = 1", ["x" * 400])
-    refused = didhub("transfer", "--to", target.url, env=installation_env(copy_folder))
+
+    def altered_copy(name: str, sql: str, params) -> dict:
+        """The environment of a copy of the installation with one value changed."""
+        copy_folder = tmp_path / name
+        copy_folder.mkdir()
+        with (
+            sqlite3.connect(folder / "didhub.sqlite3") as original,
+            sqlite3.connect(copy_folder / "didhub.sqlite3") as copy,
+        ):
+            original.backup(copy)
+            copy.execute(sql, params)
+        return installation_env(copy_folder)
+
+    # SQLite does not hold text to its declared length; PostgreSQL does.
+    too_long = altered_copy(
+        "too_long", "UPDATE numbers_carrier SET name = ? WHERE id = 1", ["x" * 400]
+    )
+    refused = didhub("transfer", "--to", target.url, env=too_long)
     assert refused.returncode == 1
     assert "numbers_carrier: PostgreSQL refused a row" in refused.stderr
     assert "value too long" in refused.stderr
+    assert "Nothing was committed" in refused.stderr
+    assert target.scalar("SELECT count(*) FROM accounts_account") == 0
+
+    # A datetime that is not one: named with its table, nothing sent.
+    unreadable = altered_copy(
+        "unreadable", "UPDATE accounts_account SET created_at = ? WHERE id = 1", ["yesterday"]
+    )
+    refused = didhub("transfer", "--to", target.url, env=unreadable)
+    assert refused.returncode == 1
+    assert "accounts_account: a value SQLite holds cannot be read: 'yesterday'" in refused.stderr
     assert "Nothing was committed" in refused.stderr
     assert target.scalar("SELECT count(*) FROM accounts_account") == 0
 
