@@ -4,7 +4,6 @@ Stop didhub (web and worker) first; the transfer holds the SQLite file's write l
 while it runs. The source is left as it was. How it works and why: didhub.ops.transfer.
 """
 
-import os
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -43,11 +42,11 @@ class Command(BaseCommand):
 
 def next_steps() -> str:
     """What the operator sets next: the database, and the keys the rows depend on."""
-    if os.environ.get("DIDHUB_SECRET_KEY"):
+    if not settings.DIDHUB_SECRET_KEY_GENERATED:
         key = "DIDHUB_SECRET_KEY as it is set now"
     else:
         key = f"DIDHUB_SECRET_KEY set to the content of {settings.DATA_DIR / 'secret_key'}"
-    if os.environ.get("DIDHUB_SECRETS_KEY"):
+    if settings.DIDHUB_SECRETS_KEY:
         key += ", and DIDHUB_SECRETS_KEY as it is set now"
     return (
         "Next: stop serving from the SQLite file and start didhub with DIDHUB_DATABASE_URL "
