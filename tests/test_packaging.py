@@ -26,9 +26,19 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
+    # Built from a copy of the source: pip builds in the tree it is given, and would
+    # leave build/ and *.egg-info beside the checkout.
+    source = tmp_path_factory.mktemp("source") / "didhub"
+    shutil.copytree(
+        ROOT,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv", "var", "build", "dist", "test-artifacts", "*.egg-info", "__pycache__"
+        ),
+    )
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(out), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(out), str(source)],
         check=True,
         capture_output=True,
     )
