@@ -4,7 +4,6 @@ Stop didhub (web and worker) first; the transfer holds the SQLite file's write l
 while it runs. The source is left as it was. How it works and why: didhub.ops.transfer.
 """
 
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
