@@ -19,12 +19,8 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
-from rest_framework.throttling import BaseThrottle
 
-
-def client_address(request) -> str:
-    """The client's address, believing only the trusted proxies' X-Forwarded-For."""
-    return BaseThrottle().get_ident(request)
+from didhub.core.middleware import client_address
 
 
 class SignInThrottle:

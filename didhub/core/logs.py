@@ -27,7 +27,7 @@ current_identity: contextvars.ContextVar[tuple] = contextvars.ContextVar(
 
 # The fields a record may carry beyond the standard ones, in the order JSON lines show them.
 CONTEXT_FIELDS = ("request_id", "user", "account", "method", "route", "path", "status")
-CONTEXT_FIELDS += ("duration_ms",)
+CONTEXT_FIELDS += ("duration_ms", "client")
 STANDARD_ATTRIBUTES = set(vars(logging.LogRecord("", 0, "", 0, "", (), None)))
 STANDARD_ATTRIBUTES |= {"message", "asctime"}
 

@@ -4,6 +4,8 @@ import logging
 import time
 import uuid
 
+from rest_framework.throttling import BaseThrottle
+
 from didhub.core.logs import current_identity, current_request_id, set_identity
 
 request_logger = logging.getLogger("didhub.request")
@@ -63,6 +65,7 @@ class RequestLogMiddleware:
                 "path": logged_path(request),
                 "status": response.status_code,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                "client": client_address(request),
             },
         )
         return response
@@ -72,6 +75,16 @@ def _remember_identity(request) -> None:
     user = getattr(request, "user", None)
     if user is not None and getattr(user, "is_authenticated", False):
         set_identity(user.pk, getattr(user, "account_id", None))
+
+
+def client_address(request) -> str:
+    """The client's address: the connecting one, or what the trusted proxies say it is.
+
+    One rule for throttles, sign-in lockouts and log lines: X-Forwarded-For is believed
+    only as far as ``DIDHUB_TRUSTED_PROXIES`` proxies appended to it (DRF's
+    ``NUM_PROXIES``, set from that setting).
+    """
+    return BaseThrottle().get_ident(request)
 
 
 def logged_path(request) -> str:

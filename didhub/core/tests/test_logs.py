@@ -56,6 +56,19 @@ def test_each_request_is_one_json_line_with_its_context(tree, json_lines):
     assert line["status"] == 200
     assert line["duration_ms"] >= 0
     assert line["level"] == "INFO" and line["time"].endswith("+00:00")
+    assert line["client"] == "127.0.0.1"
+
+
+@pytest.mark.django_db
+def test_the_logged_client_is_the_one_throttles_count(tree, json_lines, settings):
+    """One rule: X-Forwarded-For only as far as DIDHUB_TRUSTED_PROXIES proxies added it."""
+    client, _ = token_client(tree.master_admin)
+    forwarded = {"HTTP_X_FORWARDED_FOR": "203.0.113.7, 198.51.100.2"}
+    client.get("/api/v1/numbers/", **forwarded)
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    client.get("/api/v1/numbers/", **forwarded)
+    lines = [line for line in json_lines() if line["logger"] == "didhub.request"]
+    assert [line["client"] for line in lines] == ["127.0.0.1", "198.51.100.2"]
 
 
 @pytest.mark.django_db
