@@ -15,6 +15,9 @@ connection, for ``--seconds`` per route and run:
 * ``/api/v1/numbers/?limit=50`` as a platform admin (token);
 * the portal's Phone Numbers page ``/numbers/`` as the same user (session cookie).
 
+The same routes are then driven, in the same run, against what ``didhub serve`` ran
+before: Django's threaded development server (``runserver``).
+
 Each figure is the median over ``--runs``. A connection error is a refused, reset or
 timed-out connection; an error is any answer other than 200. The target: no
 connection error at 50 clients.
@@ -61,7 +64,14 @@ def credentials() -> tuple[str, str]:
     return key, browser.cookies[settings.SESSION_COOKIE_NAME].value
 
 
-def start_server(port: int) -> subprocess.Popen:
+SERVERS = {
+    "didhub serve": lambda port: ["serve", f"127.0.0.1:{port}"],
+    # What `didhub serve` ran before: Django's development server, threaded.
+    "runserver": lambda port: ["runserver", f"127.0.0.1:{port}", "--noreload"],
+}
+
+
+def start_server(port: int, server_name: str = "didhub serve") -> subprocess.Popen:
     # One machine, one data folder: the bench and the server share the generated key.
     env = {
         **os.environ,
@@ -72,7 +82,7 @@ def start_server(port: int) -> subprocess.Popen:
     # stall the server.
     log = open(ROOT / "var" / "bench_http_server.log", "w")  # noqa: SIM115 - lives with it
     server = subprocess.Popen(
-        [sys.executable, "-m", "didhub.cli", "serve", f"127.0.0.1:{port}"],
+        [sys.executable, "-m", "didhub.cli", *SERVERS[server_name](port)],
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -151,6 +161,21 @@ def drive(port: int, path: str, headers: dict, clients: int, seconds: float) -> 
     }
 
 
+def measure(server_name: str, routes: dict, args) -> dict[str, list[dict]]:
+    """Every route, ``args.runs`` times, against a fresh server of that kind."""
+    port = free_port()
+    server = start_server(port, server_name)
+    results = {name: [] for name in routes}
+    try:
+        for _ in range(args.runs):
+            for name, (path, headers) in routes.items():
+                results[name].append(drive(port, path, headers, args.clients, args.seconds))
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+    return results
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--numbers", type=int, default=100_000)
@@ -173,8 +198,6 @@ def main(argv: list[str] | None = None) -> int:
     token, session = credentials()
     connection.close()
 
-    port = free_port()
-    server = start_server(port)
     routes = {
         "/healthz (baseline)": ("/healthz", {}),
         "API /numbers/ first page": (
@@ -183,36 +206,33 @@ def main(argv: list[str] | None = None) -> int:
         ),
         "portal /numbers/": ("/numbers/", {"Cookie": f"sessionid={session}"}),
     }
-    results = {name: [] for name in routes}
-    try:
-        for _ in range(args.runs):
-            for name, (path, headers) in routes.items():
-                results[name].append(drive(port, path, headers, args.clients, args.seconds))
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=60)
-
     from django.conf import settings
 
     print(
-        f"didhub serve ({settings.DIDHUB_WEB_CONCURRENCY} processes x "
-        f"{settings.DIDHUB_WEB_THREADS} threads), {connection.vendor}, {count:,} numbers, "
-        f"{args.clients} clients, {args.seconds:g} s per route, median of {args.runs} runs"
+        f"{connection.vendor}, {count:,} numbers, {args.clients} clients, "
+        f"{args.seconds:g} s per route, median of {args.runs} runs; didhub serve is "
+        f"{settings.DIDHUB_WEB_CONCURRENCY} processes x {settings.DIDHUB_WEB_THREADS} threads"
     )
-    print(f"{'route':28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'conn err':>9}")
-    baseline = None
     clean = True
-    for name, runs in results.items():
-        figure = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
-        errors = sum(run["errors"] for run in runs)
-        connection_errors = sum(run["connection_errors"] for run in runs)
-        clean = clean and errors == 0 and connection_errors == 0
-        baseline = baseline or figure["rps"]
+    for server_name in SERVERS:
+        results = measure(server_name, routes, args)
+        print(f"\n{server_name}")
         print(
-            f"{name:28} {figure['rps']:8.0f} {figure['p50']:8.1f} {figure['p99']:8.1f} "
-            f"{errors:7d} {connection_errors:9d}   ({figure['rps'] / baseline:.2f} of baseline)"
+            f"{'route':28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'conn err':>9}"
         )
-    print("target: 0 connection errors and 0 errors:", "met" if clean else "MISSED")
+        baseline = None
+        for name, runs in results.items():
+            figure = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+            errors = sum(run["errors"] for run in runs)
+            connection_errors = sum(run["connection_errors"] for run in runs)
+            if server_name == "didhub serve":
+                clean = clean and errors == 0 and connection_errors == 0
+            baseline = baseline or figure["rps"] or 1.0
+            print(
+                f"{name:28} {figure['rps']:8.0f} {figure['p50']:8.1f} {figure['p99']:8.1f} "
+                f"{errors:7d} {connection_errors:9d}   ({figure['rps'] / baseline:.2f} of /healthz)"
+            )
+    print("\ntarget, didhub serve: 0 connection errors and 0 errors:", "met" if clean else "MISSED")
     return 0 if clean else 1
 
 
