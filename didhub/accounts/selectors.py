@@ -1,4 +1,8 @@
-"""Reading users: the people of the actor's account and of every account below it."""
+"""Reading accounts and users: the actor's account, every account below it, their people.
+
+Every interface reads accounts through these (the portal, the API, the CLI): the gate is
+``Account.objects.visible_to`` and the orderings people expect live here once.
+"""
 
 import django_filters
 from django.db.models import Q, QuerySet
@@ -8,10 +12,42 @@ from didhub.accounts.models import Account, User
 from didhub.core.selectors import BooleanFilter, IntegerFilter, apply_filterset
 
 
+def accounts_visible_to(user) -> QuerySet:
+    """The one gate for accounts: the actor's own and every account below it."""
+    return Account.objects.visible_to(user)
+
+
+def account_tree(*, user, query: str = "") -> QuerySet:
+    """Visible accounts in tree order (a parent before its children), by name if asked."""
+    accounts = accounts_visible_to(user).order_by("path")
+    return accounts.filter(name__icontains=query) if query else accounts
+
+
+def accounts_by_name(*, user, query: str = "") -> QuerySet:
+    """Visible accounts, nearest first, then by name: what a picker offers."""
+    accounts = accounts_visible_to(user).order_by("depth", "name")
+    return accounts.filter(name__icontains=query) if query else accounts
+
+
+def accounts_below(account) -> QuerySet:
+    """The accounts under ``account``, itself excluded."""
+    return Account.objects.subtree_of(account).exclude(pk=account.pk)
+
+
+def switchable_accounts(*, user, query: str = "") -> QuerySet:
+    """The accounts a person may act for: its own account's subtree, in tree order."""
+    accounts = Account.objects.subtree_of(user.account).order_by("path")
+    return accounts.filter(name__icontains=query) if query else accounts
+
+
+def upload_destinations(*, user) -> QuerySet:
+    """Where the actor may upload numbers: every visible account but the platform root."""
+    return accounts_visible_to(user).exclude(kind="platform").order_by("path")
+
+
 def users_visible_to(user) -> QuerySet:
     """The one gate for users: those of the accounts the actor sees, never a sibling's."""
-    accounts = Account.objects.visible_to(user)
-    return User.objects.filter(account__in=accounts).select_related("account")
+    return User.objects.filter(account__in=accounts_visible_to(user)).select_related("account")
 
 
 class UserFilterSet(django_filters.FilterSet):

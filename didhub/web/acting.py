@@ -13,6 +13,7 @@ import copy
 
 from django.db import transaction
 
+from didhub.accounts import selectors as account_selectors
 from didhub.accounts.models import Account
 from didhub.core import audit
 from didhub.core.errors import NotVisible
@@ -33,7 +34,7 @@ def acting_user(request):
     acting = user
     account_id = request.session.get(SESSION_KEY) if user.is_authenticated else None
     if account_id and account_id != user.account_id:
-        account = Account.objects.subtree_of(user.account).filter(pk=account_id).first()
+        account = account_selectors.switchable_accounts(user=user).filter(pk=account_id).first()
         if account is None:
             # The account went away or is no longer below the user: back to its own.
             request.session.pop(SESSION_KEY, None)
@@ -53,7 +54,7 @@ def is_acting(user) -> bool:
 def account_open(request, account_id: int) -> Account:
     """Open an account below the real user's own; audited as ``portal.account_opened``."""
     user = request.user
-    account = Account.objects.subtree_of(user.account).filter(pk=account_id).first()
+    account = account_selectors.switchable_accounts(user=user).filter(pk=account_id).first()
     if account is None:
         raise NotVisible("Not found.", code="not_found")
     with transaction.atomic():

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
 
+from didhub.accounts import selectors as account_selectors
 from didhub.accounts.backends import REFUSAL_ATTRIBUTE
 from didhub.accounts.choices import AccountKind, TokenScope
 from didhub.accounts.models import Account
@@ -59,7 +60,7 @@ class SmsProfileChoiceField(forms.ModelChoiceField):
 def below_accounts(actor):
     """Accounts the actor can hand numbers to: its subtree without itself and the root."""
     return (
-        Account.objects.visible_to(actor)
+        account_selectors.accounts_visible_to(actor)
         .exclude(pk=actor.account_id)
         .exclude(kind=AccountKind.PLATFORM)
         .order_by("path")
@@ -237,7 +238,9 @@ class TargetForm(forms.Form):
 
     def __init__(self, *args, actor, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        enterprises = Account.objects.visible_to(actor).filter(kind=AccountKind.ENTERPRISE)
+        enterprises = account_selectors.accounts_visible_to(actor).filter(
+            kind=AccountKind.ENTERPRISE
+        )
         self.fields["enterprise"].queryset = enterprises.order_by("name")
         if actor.account.is_enterprise or editing:
             del self.fields["enterprise"]
@@ -301,7 +304,9 @@ class LinkForm(forms.Form):
 
     def __init__(self, *args, actor, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        enterprises = Account.objects.visible_to(actor).filter(kind=AccountKind.ENTERPRISE)
+        enterprises = account_selectors.accounts_visible_to(actor).filter(
+            kind=AccountKind.ENTERPRISE
+        )
         self.fields["enterprise"].queryset = enterprises.order_by("name")
         if editing:
             for name in ("enterprise", "connector", "mode"):

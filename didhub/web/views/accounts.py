@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_POST
 
+from didhub.accounts import selectors as account_selectors
 from didhub.accounts import selectors as user_selectors
 from didhub.accounts import services as account_services
 from didhub.accounts.access import switched_off_among
@@ -34,7 +35,7 @@ SWITCH_PAGE = 100
 
 
 def visible_account(actor, pk) -> Account:
-    return get_object_or_404(Account.objects.visible_to(actor), pk=pk)
+    return get_object_or_404(account_selectors.accounts_visible_to(actor), pk=pk)
 
 
 @portal_view
@@ -42,10 +43,8 @@ def account_list(request):
     """The tree below the acting account, as an indented list (searchable)."""
     actor = acting_user(request)
     form = AccountSearchForm(request.GET or None)
-    accounts = Account.objects.visible_to(actor).order_by("path")
     query = form.data.get("q", "").strip() if form.is_bound else ""
-    if query:
-        accounts = accounts.filter(name__icontains=query)
+    accounts = account_selectors.account_tree(user=actor, query=query)
     rows = list(accounts[: TREE_LIMIT + 1])
     base_depth = actor.account.depth
     switched_off = switched_off_among(rows)
@@ -172,7 +171,7 @@ def account_activation(request, pk, *, active: bool):
     if active:
         question = f"Reactivate {account.name}? Its users can sign in and use their tokens again."
     else:
-        below = Account.objects.subtree_of(account).exclude(pk=account.pk).count()
+        below = account_selectors.accounts_below(account).count()
         people = User.objects.filter(account__path__startswith=account.path, is_active=True)
         question = (
             f"Deactivate {account.name}? Nobody in it"
@@ -224,7 +223,8 @@ def user_list(request):
         person.can_manage = allows(actor, Action.USER_MANAGE, person)
     account = None
     if "account" in filters and str(filters["account"]).isdigit():
-        account = Account.objects.visible_to(actor).filter(pk=filters["account"]).first()
+        visible = account_selectors.accounts_visible_to(actor)
+        account = visible.filter(pk=filters["account"]).first()
     context = {
         "section": "users",
         "page": page,
@@ -291,9 +291,7 @@ def account_switch(request):
     """Pick an account below your own to open (docs/domain.md, "Acting for an account below")."""
     form = AccountSearchForm(request.GET or None)
     query = form.data.get("q", "").strip() if form.is_bound else ""
-    accounts = Account.objects.subtree_of(request.user.account).order_by("path")
-    if query:
-        accounts = accounts.filter(name__icontains=query)
+    accounts = account_selectors.switchable_accounts(user=request.user, query=query)
     # Pages in tree order, after the last path shown: every account is reachable.
     total = accounts.count()
     after = request.GET.get("after", "")

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 
+from didhub.accounts import selectors as account_selectors
 from didhub.accounts.models import Account
 from didhub.accounts.policy import Action, allows, check
 from didhub.core.errors import DomainError
@@ -40,7 +41,7 @@ class BlockForm(forms.Form):
 
 def block_owners(actor):
     """Accounts the actor may create blocks for: those the policy lets it upload into."""
-    accounts = Account.objects.visible_to(actor).order_by("path")
+    accounts = account_selectors.account_tree(user=actor)
     allowed = [account.pk for account in accounts if allows(actor, Action.NUMBERS_UPLOAD, account)]
     return accounts.filter(pk__in=allowed)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
+from didhub.accounts import selectors as account_selectors
 from didhub.accounts.models import Account
 from didhub.numbers import selectors
 from didhub.web.acting import acting_user
@@ -53,10 +54,7 @@ def pick(queryset: QuerySet, label, *, query: str, selected, visible: QuerySet) 
 
 
 def accounts_matching(actor, query: str) -> QuerySet[Account]:
-    accounts = Account.objects.visible_to(actor).order_by("depth", "name")
-    if query:
-        accounts = accounts.filter(name__icontains=query)
-    return accounts
+    return account_selectors.accounts_by_name(user=actor, query=query)
 
 
 def account_options(actor, query: str = "", selected=None) -> Picker:
@@ -67,7 +65,7 @@ def account_options(actor, query: str = "", selected=None) -> Picker:
         lambda account: account.name,
         query=query,
         selected=selected,
-        visible=Account.objects.visible_to(actor),
+        visible=account_selectors.accounts_visible_to(actor),
     )
 
 

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import ngettext
 
+from didhub.accounts import selectors as account_selectors
 from didhub.accounts.models import Account
 from didhub.accounts.policy import Action, allows, check
 from didhub.core.errors import DomainError
@@ -72,7 +73,7 @@ class UploadForm(forms.Form):
             (LATER, "Assign SMS Carrier Later"),
             *[(str(p.pk), f"{p.carrier_name}({p.name}) - ({p.owner.name})") for p in profiles],
         ]
-        destinations = Account.objects.visible_to(actor).exclude(kind="platform").order_by("path")
+        destinations = account_selectors.upload_destinations(user=actor)
         self.fields["account"].queryset = destinations
         self.fields["account"].initial = own.pk if not own.is_platform else None
         if own.is_enterprise:
