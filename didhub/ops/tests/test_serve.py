@@ -61,10 +61,15 @@ def test_serve_runs_gunicorn_serves_hashed_assets_and_stops_gracefully(tmp_path)
         assert re.fullmatch(r"/static/.+\.[0-9a-f]{12}\.css", asset), asset
         headers = urllib.request.urlopen(base + asset).headers
         assert "immutable" in headers["Cache-Control"]
-        # The gunicorn master and its two workers.
-        children = subprocess.run(
-            ["pgrep", "-P", str(server.pid)], capture_output=True, text=True
-        ).stdout.split()
+        # The gunicorn master and its two workers (the second may still be starting).
+        children = []
+        for _ in range(100):
+            children = subprocess.run(
+                ["pgrep", "-P", str(server.pid)], capture_output=True, text=True
+            ).stdout.split()
+            if len(children) == 2:
+                break
+            time.sleep(0.3)
         assert len(children) == 2, children
 
         # Requests answered by either process are added up in one scrape.
