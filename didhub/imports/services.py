@@ -508,24 +508,33 @@ def import_recover(*, import_run: Import) -> Import:
                 run = Import.objects.select_for_update().get(pk=import_run.pk)
                 if run.state in IN_PROGRESS and run.started_at is not None:
                     phase = "validation" if run.state == ImportState.VALIDATING else "commit"
-                    staging.clear_staging(run.pk)
-                    run.state = ImportState.FAILED
-                    run.error = (
+                    _fail_by_system(
+                        run,
                         f"The {phase} stopped before it finished (the process running it "
-                        "ended); nothing was imported. Upload the file again."
+                        "ended); nothing was imported. Upload the file again.",
                     )
-                    run.save(update_fields=["state", "error"])
-                    audit.record(
-                        actor=None,
-                        action="import.failed",
-                        obj=run,
-                        account=run.account,
-                        import_id=run.pk,
-                        after={"error": run.error},
-                    )
-                    transaction.on_commit(partial(import_delete_files, import_run=run))
     import_run.refresh_from_db()
     return import_run
+
+
+def _fail_by_system(run: Import, reason: str) -> None:
+    """Fail a locked import on the system's behalf: staged rows and files go, with an event.
+
+    Inside the caller's transaction, which holds the import's row lock.
+    """
+    staging.clear_staging(run.pk)
+    run.state = ImportState.FAILED
+    run.error = reason
+    run.save(update_fields=["state", "error"])
+    audit.record(
+        actor=None,
+        action="import.failed",
+        obj=run,
+        account=run.account,
+        import_id=run.pk,
+        after={"error": run.error},
+    )
+    transaction.on_commit(partial(import_delete_files, import_run=run))
 
 
 def imports_recover_abandoned() -> int:
@@ -559,22 +568,11 @@ def imports_expire_ready(*, now) -> int:
             )
             if locked is None:
                 continue
-            staging.clear_staging(locked.pk)
-            locked.state = ImportState.FAILED
-            locked.error = (
-                f"Not committed within {settings.DIDHUB_IMPORT_READY_DAYS} days of its "
-                "validation; nothing was imported. Upload the file again."
+            _fail_by_system(
+                locked,
+                f"Not committed within {settings.DIDHUB_IMPORT_READY_DAYS:g} days of its "
+                "validation; nothing was imported. Upload the file again.",
             )
-            locked.save(update_fields=["state", "error"])
-            audit.record(
-                actor=None,
-                action="import.failed",
-                obj=locked,
-                account=locked.account,
-                import_id=locked.pk,
-                after={"error": locked.error},
-            )
-            transaction.on_commit(partial(import_delete_files, import_run=locked))
         expired += 1
     return expired
 
