@@ -31,6 +31,9 @@ def refusal(status: int, message: str, **headers) -> JsonResponse:
     answer = JsonResponse({"message": message}, status=status)
     for name, value in headers.items():
         answer[name] = value
+    # The demo platform's refusals are its part in the demo, not server errors of didhub:
+    # django.request would log each maintenance 503 as an ERROR.
+    answer._has_been_logged = True
     return answer
 
 
