@@ -47,6 +47,7 @@ import pytest
 from django.conf import settings
 from standardwebhooks.webhooks import Webhook
 
+from didhub.ops.tests.databases import ServerDatabase
 from didhub.sync.tests.receiver import Receiver
 
 pytestmark = [
@@ -91,33 +92,12 @@ def free_port(host: str) -> int:
         return probe.getsockname()[1]
 
 
-class Database:
-    """The cluster's own database on the suite's PostgreSQL server."""
+class Database(ServerDatabase):
+    """The cluster's own database on the suite's PostgreSQL server, with one reader."""
 
     def __init__(self):
-        import psycopg
-
-        db = settings.DATABASES["default"]
-        self.server = {
-            "host": db["HOST"] or "127.0.0.1",
-            "port": int(db["PORT"] or 5432),
-            "user": db["USER"],
-            "password": db["PASSWORD"] or None,
-        }
-        self.name = f"didhub_cluster_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(dbname="postgres", autocommit=True, **self.server) as admin:
-            admin.execute(f'CREATE DATABASE "{self.name}"')
-        password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-        self.url = (
-            f"postgresql://{db['USER']}{password}@{self.server['host']}:"
-            f"{self.server['port']}/{self.name}"
-        )
+        super().__init__("cluster")
         self.reader = self.connect(autocommit=True)
-
-    def connect(self, autocommit: bool):
-        import psycopg
-
-        return psycopg.connect(dbname=self.name, autocommit=autocommit, **self.server)
 
     def rows(self, sql: str, params=()) -> list[tuple]:
         return self.reader.execute(sql, params).fetchall()
@@ -126,11 +106,8 @@ class Database:
         return self.rows(sql, params)[0][0]
 
     def drop(self) -> None:
-        import psycopg
-
         self.reader.close()
-        with psycopg.connect(dbname="postgres", autocommit=True, **self.server) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        super().drop()
 
 
 class Cluster:
