@@ -7,10 +7,10 @@ reference machine, raw"), more than the page itself, and grows with the table; t
 planner's row estimate costs a fraction of a millisecond whatever the size.
 """
 
-import json
-
-from django.db import connections
 from django.db.models import QuerySet
+
+from didhub.core.db import is_postgresql
+from didhub.core.db.sql import planner_rows
 
 
 def count_with_estimate(queryset: QuerySet, exact_up_to: int = 10_000) -> tuple[int, bool]:
@@ -27,19 +27,12 @@ def count_with_estimate(queryset: QuerySet, exact_up_to: int = 10_000) -> tuple[
     capped = queryset[: exact_up_to + 1].count()
     if capped <= exact_up_to:
         return capped, False
-    connection = connections[queryset.db]
-    if connection.vendor != "postgresql":
+    if not is_postgresql(queryset.db):
         return queryset.count(), False
     return max(planner_estimate(queryset), exact_up_to + 1), True
 
 
 def planner_estimate(queryset: QuerySet) -> int:
     """PostgreSQL's estimate of how many rows ``queryset`` returns (``EXPLAIN``, no run)."""
-    connection = connections[queryset.db]
     sql, params = queryset.order_by().values("pk").query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-        plan = cursor.fetchone()[0]
-    if isinstance(plan, str):
-        plan = json.loads(plan)
-    return int(plan[0]["Plan"]["Plan Rows"])
+    return planner_rows(sql, params, queryset.db)

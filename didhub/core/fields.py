@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+from didhub.core.db import is_postgresql
+
 
 class E164Field(models.CharField):
     """An E.164 number ("+" and up to 15 digits), compared byte by byte.
@@ -21,7 +23,7 @@ class E164Field(models.CharField):
 
     def db_parameters(self, connection):
         parameters = super().db_parameters(connection)
-        if connection.vendor == "postgresql":
+        if is_postgresql(connection):
             parameters["collation"] = "C"
         return parameters
 
@@ -36,9 +38,9 @@ class AlterToE164Field(migrations.AlterField):
     """
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
+        if is_postgresql(schema_editor.connection):
             super().database_forwards(app_label, schema_editor, from_state, to_state)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
+        if is_postgresql(schema_editor.connection):
             super().database_backwards(app_label, schema_editor, from_state, to_state)

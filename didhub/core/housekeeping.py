@@ -4,7 +4,7 @@ Every app registers its own jobs in its ``AppConfig.ready()`` (core knows none o
 apps above it): expiry of reservations and aging, abandoned imports and tasks, pruning.
 ``didhub worker`` runs them every ``DIDHUB_HOUSEKEEPING_INTERVAL`` seconds and
 ``didhub housekeeping`` runs them by hand (cron-friendly). Each job holds its own lock
-(``didhub.core.locks``) while it runs: when several workers on several nodes reach the
+(``didhub.core.db.locks``) while it runs: when several workers on several nodes reach the
 same job at the same moment, one runs it and the others skip it.
 
 A job answers a mapping of what it did (``{"failed": 2}``); the runner logs it.
@@ -20,7 +20,7 @@ from datetime import datetime
 from django.core.cache import cache
 from django.utils import timezone
 
-from didhub.core import locks
+from didhub.core.db import locks
 
 logger = logging.getLogger("didhub.housekeeping")
 

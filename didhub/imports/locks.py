@@ -1,14 +1,14 @@
 """Who is working on an import right now, and whether that worker is still alive.
 
 The process that validates or commits an import holds the import's lock
-(``didhub.core.locks``) for as long as it works; the database or the kernel releases it
+(``didhub.core.db.locks``) for as long as it works; the database or the kernel releases it
 when the process dies, whichever machine it ran on. An import that says ``validating``
 or ``committing`` while nobody holds its lock was abandoned by a crash or a kill.
 """
 
 from contextlib import contextmanager
 
-from didhub.core import locks
+from didhub.core.db import locks
 
 # Keeps imports apart from the other users of didhub's locks.
 LOCK_CLASS = 0x1D1D

@@ -30,7 +30,6 @@ import re
 from datetime import date, datetime
 
 from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, ValidationError
-from django.db import connections
 from django.db.models import F, Q
 from django.utils import timezone
 from rest_framework.pagination import BasePagination
@@ -38,6 +37,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from didhub.core.counting import count_with_estimate, planner_estimate
+from didhub.core.db import is_postgresql
 from didhub.core.errors import invalid
 
 DEFAULT_LIMIT = 50
@@ -54,7 +54,7 @@ def list_count(queryset) -> tuple[int, bool]:
     or more, its estimate is the answer and the capped exact count (which reads up to
     10,001 matching rows, the costliest query of a page at a million numbers) is skipped.
     """
-    if connections[queryset.db].vendor == "postgresql":
+    if is_postgresql(queryset.db):
         try:
             estimate = planner_estimate(queryset)
         except EmptyResultSet:

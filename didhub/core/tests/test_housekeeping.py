@@ -11,7 +11,8 @@ from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from didhub.core import housekeeping, locks, workers
+from didhub.core import housekeeping, workers
+from didhub.core.db import locks
 from didhub.core.models import WorkerHeartbeat
 
 

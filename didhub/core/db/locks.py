@@ -19,6 +19,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
+from didhub.core.db.vendor import is_postgresql
+
 _held: set[tuple[int, int]] = set()
 
 
@@ -34,6 +36,7 @@ def _lock_file(lock_class: int, key: int) -> Path:
 
 
 def _advisory(function: str, lock_class: int, key: int):
+    """Call one of PostgreSQL's session advisory lock functions (named by the caller)."""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {function}(%s, %s)", [lock_class, key])
         return cursor.fetchone()[0]
@@ -58,7 +61,7 @@ def try_hold(lock_class: int, key: int):
 
 @contextmanager
 def _acquire(lock_class: int, key: int, *, wait: bool):
-    if connection.vendor == "postgresql":
+    if is_postgresql(connection):
         acquired = _advisory(
             "pg_advisory_lock" if wait else "pg_try_advisory_lock", lock_class, key
         )
