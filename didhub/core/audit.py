@@ -104,7 +104,8 @@ _number_change_handlers: list[Callable[..., None]] = []
 
 
 def on_numbers_changed(handler: Callable[..., None]) -> Callable[..., None]:
-    """Register ``handler(action=, number_ids=, import_id=, removed=, referenced=, fields=)``."""
+    """Register ``handler(action=, number_ids=, import_id=, removed=, referenced=, fields=,
+    selection=, left_selection=)``."""
     if handler not in _number_change_handlers:
         _number_change_handlers.append(handler)
     return handler
@@ -118,6 +119,8 @@ def numbers_changed(
     removed: Iterable[dict] = (),
     referenced: models.Model | None = None,
     fields: Iterable[str] = (),
+    selection: str | None = None,
+    left_selection: str | None = None,
 ) -> None:
     """Tell whoever listens (the sync outbox) that numbers changed, inside the transaction.
 
@@ -126,6 +129,9 @@ def numbers_changed(
     ``{"number_id", "e164", "owner_id"}`` of numbers that left an enterprise (deleted,
     reclaimed, released), captured before they left; ``referenced`` is a target, carrier
     or profile whose ``fields`` were edited: every number showing them changed with it.
+    ``selection`` and ``left_selection`` are the set-based forms of ``number_ids`` and
+    ``removed`` for bulk actions: SQL selecting the ids (``id``), and the rows
+    (``number_id``, ``e164``, ``owner_id``) of numbers that left an enterprise.
     """
     change = {
         "action": action,
@@ -134,6 +140,8 @@ def numbers_changed(
         "removed": list(removed),
         "referenced": referenced,
         "fields": list(fields),
+        "selection": selection,
+        "left_selection": left_selection,
     }
     for handler in _number_change_handlers:
         handler(**change)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import Exists, Model, OuterRef, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from didhub.numbers.attributes import starting_sync_state
@@ -267,8 +268,61 @@ def enqueue_referring(*, action: str, obj: Model, fields: Iterable[str]) -> int:
     return queued
 
 
+def sending_links_sql() -> str:
+    """Links that send (consented, not disabled), as a join condition on ``l``."""
+    return f"l.consented_at IS NOT NULL AND l.status <> '{LinkStatus.DISABLED.value}'"
+
+
+def enqueue_selection(
+    *, action: str, selection: str | None, left_selection: str | None, links: ActiveLinks
+) -> int:
+    """The set-based form of ``enqueue_numbers`` and of the ``removed`` rows, for bulk
+    actions over a selection of any size: the sync states of the numbers ``selection``
+    names are aligned by three UPDATEs, the numbers of sending links are queued by one
+    ``INSERT ... SELECT`` joined to the links, and the numbers ``left_selection`` names
+    (``number_id``, ``e164``, ``owner_id`` before they left) are queued as gone to the
+    link of the enterprise they left. A number that left is not queued twice."""
+    count = 0
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    changes = SyncChange._meta.db_table
+    links_table = PlatformLink._meta.db_table
+    if selection:
+        set_sync_states(Number.objects.filter(pk__in=RawSQL(selection, [])), links)
+        if links.sending:
+            not_left = (
+                f"AND n.id NOT IN (SELECT number_id FROM ({left_selection}) gone)"
+                if left_selection
+                else ""
+            )
+            count += execute(
+                f"INSERT INTO {changes} (link_id, number_id, e164, action, created_at) "
+                f"SELECT l.id, n.id, n.e164, %s, %s FROM {Number._meta.db_table} n "
+                f"JOIN {links_table} l ON l.enterprise_id = n.owner_id "
+                f"WHERE {sending_links_sql()} AND n.id IN ({selection}) {not_left} "
+                "ORDER BY n.id",
+                [action, now],
+            )
+    if left_selection and links.sending:
+        count += execute(
+            f"INSERT INTO {changes} (link_id, number_id, e164, action, created_at) "
+            f"SELECT l.id, gone.number_id, gone.e164, %s, %s FROM ({left_selection}) gone "
+            f"JOIN {links_table} l ON l.enterprise_id = gone.owner_id "
+            f"WHERE {sending_links_sql()} ORDER BY gone.number_id",
+            [action, now],
+        )
+    return count
+
+
 def enqueue_number_changes(
-    *, action, number_ids, import_id=None, removed=(), referenced=None, fields=()
+    *,
+    action,
+    number_ids,
+    import_id=None,
+    removed=(),
+    referenced=None,
+    fields=(),
+    selection=None,
+    left_selection=None,
 ) -> int:
     """Queue the sync work of a number change; returns how many changes were queued.
 
@@ -276,7 +330,9 @@ def enqueue_number_changes(
     ``number_ids`` exist after the change; ``import_id`` names every number an import
     created; ``removed`` are numbers that left an enterprise (``{"number_id", "e164",
     "owner_id"}``, captured before they left); ``referenced`` is a target, carrier or
-    profile whose ``fields`` changed (``enqueue_referring``). The worker reads each
+    profile whose ``fields`` changed (``enqueue_referring``); ``selection`` and
+    ``left_selection`` are SQL naming numbers of a bulk action (``enqueue_selection``).
+    The worker reads each
     number's latest state when it sends, so a change row only needs to say which number
     moved.
     """
@@ -284,6 +340,10 @@ def enqueue_number_changes(
     if not links:
         return 0
     count = 0
+    if selection or left_selection:
+        count += enqueue_selection(
+            action=action, selection=selection, left_selection=left_selection, links=links
+        )
     if referenced is not None:
         count += enqueue_referring(action=action, obj=referenced, fields=fields)
     if import_id is not None:

@@ -9,7 +9,10 @@ from didhub.numbers.choices import Channel, NumberState
 from didhub.numbers.models import Assignment, Number, Target
 from didhub.numbers.rules import STATION_KINDS, TARGET_RULES, check_fit, kind_name
 from didhub.numbers.services.common import (
+    CHANNEL_FIELDS,
+    TARGET_KIND_FIELDS,
     NumberFacts,
+    SetCheck,
     lock_account,
     lock_number,
     notify,
@@ -58,6 +61,10 @@ def unassign_refusal(actor, number: Number, facts: NumberFacts | None = None) ->
     return None
 
 
+assign_refusals = SetCheck(assign_refusal, ("owner_id", "state", *CHANNEL_FIELDS))
+unassign_refusals = SetCheck(unassign_refusal, ("owner_id", *TARGET_KIND_FIELDS))
+
+
 def stations_in_use(enterprise_id: int) -> int:
     """Voice assignments of an enterprise's station-using targets (docs/domain.md,
     "Stations")."""
@@ -83,11 +90,16 @@ def fit_or_refuse(number: Number, target: Target, channel: str) -> None:
         enterprise = lock_account(target.enterprise)
         purchased = enterprise.stations_purchased
         if purchased is not None and stations_in_use(enterprise.pk) >= purchased:
-            raise Conflict(
-                f"{enterprise.name} uses all {purchased} purchased stations; "
-                "ask your provider for more or free one first.",
-                code="station_quota",
-            )
+            raise stations_used_up(enterprise)
+
+
+def stations_used_up(enterprise) -> Conflict:
+    """The refusal of an assignment beyond the enterprise's purchased stations."""
+    return Conflict(
+        f"{enterprise.name} uses all {enterprise.stations_purchased} purchased stations; "
+        "ask your provider for more or free one first.",
+        code="station_quota",
+    )
 
 
 def attach(number: Number, target: Target, channel: str) -> Assignment:
@@ -139,26 +151,14 @@ def number_assign(*, actor, number: Number, target: Target, channel: str | None 
         channel = channel or TARGET_RULES[target.kind].channel
         if channel not in Channel.values:
             raise invalid("The channel is voice, sms or fax.", field="channel")
-        if current := number.assignments.filter(channel=channel).select_related("target").first():
-            raise Conflict(
-                f"{number.e164} is already assigned to {current.target.name} "
-                f"({kind_name(current.target_kind)}) on the {channel} channel.",
-                code="assigned",
-            )
+        if error := channel_taken(number, channel):
+            raise error
         # The target's own rules first: their refusals name the rule that fails.
         fit_or_refuse(number, target, channel)
         if error := assign_refusal(actor, number):
             raise error
-        if (
-            number.state == NumberState.RESERVED
-            and number.reserved_for_id
-            and number.reserved_for_id != target.pk
-        ):
-            raise Conflict(
-                f"{number.e164} is reserved for {number.reserved_for.name} until "
-                f"{number.reserved_until:%Y-%m-%d %H:%M}.",
-                code="reserved",
-            )
+        if error := reserved_for_another(number, target):
+            raise error
         before_state = number.state
         assignment = attach(number, target, channel)
         record_number_event(
@@ -175,6 +175,45 @@ def number_assign(*, actor, number: Number, target: Target, channel: str | None 
         )
         notify("assigned", [number.pk])
     return assignment
+
+
+def channel_taken(number: Number, channel: str) -> Conflict | None:
+    """The refusal of a second assignment on a channel the number already uses."""
+    if not number.target_kind_for(channel):
+        return None
+    current = None
+    if number.pk is not None:
+        current = number.assignments.filter(channel=channel).select_related("target").first()
+    name = current.target.name if current else "a target"
+    return Conflict(
+        f"{number.e164} is already assigned to {name} "
+        f"({kind_name(number.target_kind_for(channel))}) on the {channel} channel.",
+        code="assigned",
+    )
+
+
+def reserved_for_another(number: Number, target: Target) -> Conflict | None:
+    """A number reserved for one target goes to that target only, until its reservation
+    ends."""
+    if not (
+        number.state == NumberState.RESERVED
+        and number.reserved_for_id
+        and number.reserved_for_id != target.pk
+    ):
+        return None
+    until = f"{number.reserved_until:%Y-%m-%d %H:%M}" if number.reserved_until else "later"
+    return Conflict(
+        f"{number.e164} is reserved for {number.reserved_for.name} until {until}.",
+        code="reserved",
+    )
+
+
+def not_assigned_on(number: Number, channel: str | None) -> Conflict | None:
+    """The refusal of unassigning a channel the number does not use."""
+    if number.is_assigned if channel is None else number.target_kind_for(channel):
+        return None
+    where = f"on the {channel} channel" if channel else "to anything"
+    return Conflict(f"{number.e164} is not assigned {where}.", code="not_assigned")
 
 
 def detach(number: Number, channels: list[str] | None = None) -> list[Assignment]:
@@ -209,8 +248,7 @@ def number_unassign(*, actor, number: Number, channel: str | None = None) -> lis
             raise error
         removed = detach(number, None if channel is None else [channel])
         if not removed:
-            where = f"on the {channel} channel" if channel else "to anything"
-            raise Conflict(f"{number.e164} is not assigned {where}.", code="not_assigned")
+            raise not_assigned_on(number, channel)
         record_number_event(
             actor=actor,
             action="number.unassigned",

@@ -1,120 +1,56 @@
-"""One action on many numbers, all or nothing, with one error item per failing number."""
+"""One action on many numbers, all or nothing, in a few set-based statements.
+
+The numbers are chosen by a list or by the list's filter and checked set-based
+(``bulk_checks``); if anything is refused nothing changes, and the answer counts every
+refused number and lists the first ``REFUSALS_LISTED`` with their reasons. Otherwise
+the action's statements run (``bulk_changes``): the change, one history event per
+number by ``INSERT ... SELECT``, and the sync outbox rows of linked enterprises, in the
+same transaction.
+"""
 
 from django.db import transaction
 
-from didhub.core.errors import DomainError, invalid
-from didhub.numbers.models import Number, Target
-from didhub.numbers.services.assignments import number_assign, number_unassign
-from didhub.numbers.services.common import RowErrors, chunks, to_pks
-from didhub.numbers.services.delegation import numbers_delegate, numbers_reclaim
-from didhub.numbers.services.lifecycle import number_delete, number_update
-from didhub.numbers.services.states import (
-    number_port_cancel,
-    number_port_complete,
-    number_release,
-)
+from didhub.core.errors import invalid
+from didhub.numbers import sql
+from didhub.numbers.services.bulk_changes import PLANS, assign_by_item
+from didhub.numbers.services.bulk_checks import REFUSALS_LISTED, Refusals, choose
 
-ACTIONS = (
-    "delegate",
-    "reclaim",
-    "assign",
-    "unassign",
-    "release",
-    "update",
-    "delete",
-    "port_complete",
-    "port_cancel",
-)
-# The per-number services of the actions that take no parameters.
-SIMPLE = {
-    "release": number_release,
-    "delete": number_delete,
-    "port_complete": number_port_complete,
-    "port_cancel": number_port_cancel,
-}
-
-
-def _numbers(numbers) -> tuple[list[Number], list[str]]:
-    pks, unknown = to_pks(numbers)
-    found = []
-    for batch in chunks(pks):
-        found.extend(Number.objects.filter(pk__in=batch))
-    found.sort(key=lambda number: number.e164)
-    return found, unknown
-
-
-def _assign_items(numbers, params) -> list[tuple]:
-    """(number, target, channel) triples: one target for all, or one per item
-    (``{"number": e164, "target": Target, "channel": ...}``, as in a CSV)."""
-    if "target" in params:
-        target = params["target"]
-        if not isinstance(target, Target):
-            raise invalid("Choose the target to assign the numbers to.", field="target")
-        found, unknown = _numbers(numbers)
-        return [(n, target, params.get("channel")) for n in found], unknown
-    items = list(numbers)
-    if not all(isinstance(item, dict) for item in items):
-        raise invalid("Choose the target to assign the numbers to.", field="target")
-    found, unknown = _numbers([item["number"] for item in items])
-    by_e164 = {number.e164: number for number in found}
-    triples = []
-    for item in items:
-        number = by_e164.get(getattr(item["number"], "e164", None) or str(item["number"]))
-        if number is not None:
-            triples.append((number, item["target"], item.get("channel")))
-    return triples, unknown
+__all__ = ["REFUSALS_LISTED", "bulk_refusals", "numbers_bulk"]
 
 
 def numbers_bulk(*, actor, action: str, numbers, **params) -> dict:
-    """Run ``action`` on every number; if any fails, nothing changes.
+    """Run ``action`` on every number of ``numbers``; if any is refused, nothing changes.
 
-    ``action``: delegate (``to_account``), reclaim (``to_account`` optional), assign
-    (``target`` and ``channel``, or per-item dicts), unassign (``channel``), release,
-    update (the attributes of ``number_update``), delete, port_complete, port_cancel.
-    Refusals are raised together as the most serious kind among them (404, 403, 409,
-    400), one item per number keyed by its E.164 text.
+    ``numbers``: a queryset (every number a filter selects, e.g. ``selectors.number_list``)
+    or a list of E.164 texts, instances or ids. ``action`` and its parameters: update
+    (the attributes of ``number_update``), tags_add and tags_remove (``tags``), reserve
+    (``until``, ``target`` optional), release, unassign (``channel``), assign (``target``
+    and ``channel``, or per-item dicts ``{"number", "target", "channel"}``), delete,
+    port_complete, port_cancel, delegate (``to_account``), reclaim (``to_account``
+    optional). Refusals are raised together as the most serious kind among them (404,
+    403, 409, 400): at most ``REFUSALS_LISTED`` items keyed by E.164 text, and
+    ``errors_total`` counting all of them.
     """
-    if action not in ACTIONS:
-        raise invalid("The action is one of " + ", ".join(ACTIONS) + ".", field="action")
-    if action == "delegate":
-        if params.get("to_account") is None:
-            raise invalid("Choose the account to delegate the numbers to.", field="to_account")
-        count = numbers_delegate(actor=actor, numbers=numbers, to_account=params["to_account"])
-        return {"action": action, "count": count}
-    if action == "reclaim":
-        count = numbers_reclaim(actor=actor, numbers=numbers, to_account=params.get("to_account"))
-        return {"action": action, "count": count}
-
-    errors = RowErrors()
-    count = freed = 0
+    if action not in PLANS:
+        raise invalid("The action is one of " + ", ".join(PLANS) + ".", field="action")
     with transaction.atomic():
-        if action == "assign":
-            work, unknown = _assign_items(numbers, params)
+        if action == "assign" and "target" not in params:
+            result = assign_by_item(actor, numbers, params)
         else:
-            found, unknown = _numbers(numbers)
-            work = [(number,) for number in found]
-        for text in unknown:
-            errors.not_visible(text)
-        for item in work:
-            number = item[0]
-            try:
-                if action == "assign":
-                    number_assign(actor=actor, number=number, target=item[1], channel=item[2])
-                elif action == "unassign":
-                    freed += len(
-                        number_unassign(actor=actor, number=number, channel=params.get("channel"))
-                    )
-                elif action == "update":
-                    number_update(actor=actor, number=number, **params)
-                else:
-                    SIMPLE[action](actor=actor, number=number)
-            except DomainError as error:
-                errors.add_error(number.e164, error)
-            else:
-                count += 1
-        # Raising inside the transaction rolls every change of the batch back.
-        errors.raise_if_any()
-    result = {"action": action, "count": count}
-    if action == "unassign":
-        result["channels_freed"] = freed
-    return result
+            plan = PLANS[action](actor, params)
+            missing = choose(actor, numbers)
+            found = plan.refusals(actor, missing)
+            found.raise_if_any()
+            result = plan.apply(actor)
+        sql.drop_selection()
+    return {"action": action, **result}
+
+
+def bulk_refusals(*, actor, action: str, numbers, **params) -> Refusals:
+    """What ``numbers_bulk`` would refuse, changing nothing (the confirmation pages,
+    and the test holding every check equal to its predicate)."""
+    with transaction.atomic():
+        plan = PLANS[action](actor, params)
+        found = plan.refusals(actor, choose(actor, numbers))
+        sql.drop_selection()
+    return found

@@ -1,7 +1,8 @@
 """What every number service shares: locking, references in events, error collection,
 catalog look-ups and the hand-off to the sync outbox."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
@@ -82,6 +83,29 @@ def policy_refusal(actor, action: Action, obj=None) -> DomainError | None:
     except DomainError as error:
         return error
     return None
+
+
+# The columns of a number that the action predicates read (besides its E.164 text, which
+# only their messages quote): its holder and uploader, state, origin and channels.
+TARGET_KIND_FIELDS = ("voice_target_kind", "sms_target_kind", "fax_target_kind")
+CHANNEL_FIELDS = ("voice", "sms", "fax", *TARGET_KIND_FIELDS)
+
+
+@dataclass(frozen=True)
+class SetCheck:
+    """The set-based counterpart of a per-number predicate.
+
+    ``predicate(actor, number, facts)`` returns the error a service raises, or None;
+    ``reads`` names every column of the number it reads (``owner_id`` and
+    ``uploaded_by_id`` stand for the accounts). A bulk action asks the predicate once
+    per distinct combination of those columns among the selected numbers (one GROUP BY),
+    refuses the numbers of the combinations it refuses, and asks it again about each
+    number it lists, for the message naming that number. So the rule and its words stay
+    in the predicate, and a million numbers cost one statement and a few calls.
+    """
+
+    predicate: Callable
+    reads: tuple[str, ...]
 
 
 class NumberFacts:

@@ -30,6 +30,7 @@ from didhub.numbers.rules import kind_name
 from didhub.numbers.services.common import (
     NumberFacts,
     RowErrors,
+    SetCheck,
     account_ref,
     chunks,
     notify,
@@ -78,6 +79,10 @@ def reclaim_refusal(actor, number: Number, facts: NumberFacts | None = None) -> 
     if error := policy_refusal(actor, Action.NUMBER_RECLAIM, number):
         return error
     return unmovable(number.e164, number.state, number.external, number.owner)
+
+
+delegate_refusals = SetCheck(delegate_refusal, ("owner_id", "state", "external"))
+reclaim_refusals = SetCheck(reclaim_refusal, ("owner_id", "state", "external"))
 
 
 class Selection:

@@ -1,5 +1,7 @@
 """Bringing numbers in, changing their attributes, deleting them."""
 
+import copy
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -16,7 +18,9 @@ from didhub.numbers.rules import check_fit
 from didhub.numbers.services.common import (
     ATTRIBUTE_FIELDS,
     CATALOG_FIELDS,
+    TARGET_KIND_FIELDS,
     NumberFacts,
+    SetCheck,
     account_ref,
     attribute_values,
     chunks,
@@ -280,6 +284,12 @@ def delete_refusal(actor, number: Number, facts: NumberFacts | None = None) -> D
     return policy_refusal(actor, Action.NUMBER_DELETE, number)
 
 
+update_refusals = SetCheck(update_refusal, ("owner_id",))
+delete_refusals = SetCheck(
+    delete_refusal, ("owner_id", "uploaded_by_id", "state", *TARGET_KIND_FIELDS)
+)
+
+
 def number_update(*, actor, number: Number, **changes) -> Number:
     """Change capabilities, route, usage, CAC, carriers, profile and texts (resellers).
 
@@ -288,43 +298,27 @@ def number_update(*, actor, number: Number, **changes) -> Number:
     would make a current assignment unfit (voice turned off under a PBX user, a route
     the trunk does not take) is refused: unassign first.
     """
-    if unknown := sorted(set(changes) - UPDATABLE):
-        raise invalid(f"{unknown[0]} cannot be changed here.", field=unknown[0])
+    given = update_values(changes)
     with transaction.atomic():
         number = lock_number(number)
         if error := update_refusal(actor, number):
             raise error
         before_values = attribute_values(number)
-        new = dict(changes)
+        new = dict(given)
         for field in CATALOG_FIELDS:
             if field in new:
                 new[field] = resolve_catalog(CATALOG_MODELS[field], new[field], number.owner, field)
-        if "tags" in new:
-            new["tags"] = clean_tags(new["tags"])
-        for field in attributes.PLAIN_TEXTS:
-            if field in new:
-                new[field] = str(new[field] or "").strip()
-        changed = {k: v for k, v in new.items() if getattr(number, k) != v}
-        carrier_changes = {"voice_carrier", "sms_profile"} & set(changed)
-        if carrier_changes:
-            check(actor, Action.NUMBER_CHANGE_CARRIER, number)
-        # Turning voice off takes the route with it: a route needs voice.
-        if changed.get("voice") is False and "route" not in changed:
-            changed["route"] = ""
-        if changed.get("usage") == attributes.USER_USAGE and "cac_limit" not in changed:
-            changed["cac_limit"] = attributes.USER_CAC_LIMIT
-        for field, value in changed.items():
-            setattr(number, field, value)
-        validate_attributes(number, touched=set(changed))
-        for assignment in number.assignments.select_related("target"):
-            if reason := check_fit(number, assignment.target, assignment.channel):
-                raise Conflict(
-                    f"{number.e164} is assigned to {assignment.target.name}; {reason} "
-                    "Unassign it first.",
-                    code="assigned",
-                )
+        changed = changed_values(number, new)
+        targets = [
+            (assignment.channel, assignment.target)
+            for assignment in number.assignments.select_related("target")
+        ]
+        if error := change_refusal(actor, number, changed, targets):
+            raise error
         if not changed:
             return number
+        for field, value in changed.items():
+            setattr(number, field, value)
         number.updated_at = timezone.now()
         number.save(update_fields=[*changed, "updated_at"])
         after_values = attribute_values(number)
@@ -338,6 +332,57 @@ def number_update(*, actor, number: Number, **changes) -> Number:
         )
         notify("updated", [number.pk])
     return number
+
+
+def update_values(changes: dict) -> dict:
+    """The attributes a change sets, as stored (texts stripped, tags encoded); catalog
+    entries stay as given, to be resolved for the account holding each number."""
+    if unknown := sorted(set(changes) - UPDATABLE):
+        raise invalid(f"{unknown[0]} cannot be changed here.", field=unknown[0])
+    new = dict(changes)
+    if "tags" in new:
+        new["tags"] = clean_tags(new["tags"])
+    for field in attributes.PLAIN_TEXTS:
+        if field in new:
+            new[field] = str(new[field] or "").strip()
+    return new
+
+
+def changed_values(number: Number, new: dict) -> dict:
+    """What ``new`` changes on ``number`` (catalog entries resolved, as instances), with
+    what follows from it: turning voice off takes the route with it (a route needs
+    voice), usage User takes its fixed CAC."""
+    changed = {k: v for k, v in new.items() if getattr(number, k) != v}
+    if changed.get("voice") is False and "route" not in changed:
+        changed["route"] = ""
+    if changed.get("usage") == attributes.USER_USAGE and "cac_limit" not in changed:
+        changed["cac_limit"] = attributes.USER_CAC_LIMIT
+    return changed
+
+
+def change_refusal(actor, number: Number, changed: dict, targets) -> DomainError | None:
+    """Why ``changed`` cannot be made to ``number`` now; or None. ``targets``: its
+    assignments as ``(channel, target)``. Asked by ``number_update`` for one number and
+    by the bulk update once per kind of number it changes."""
+    if {"voice_carrier", "sms_profile"} & set(changed):
+        try:
+            check(actor, Action.NUMBER_CHANGE_CARRIER, number)
+        except DomainError as error:
+            return error
+    changed_number = copy.copy(number)
+    for field, value in changed.items():
+        setattr(changed_number, field, value)
+    try:
+        validate_attributes(changed_number, touched=set(changed))
+    except ValidationFailed as error:
+        return error
+    for channel, target in targets:
+        if reason := check_fit(changed_number, target, channel):
+            return Conflict(
+                f"{number.e164} is assigned to {target.name}; {reason} Unassign it first.",
+                code="assigned",
+            )
+    return None
 
 
 def validate_attributes(number: Number, *, touched: set[str]) -> None:

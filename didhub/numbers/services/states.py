@@ -22,6 +22,7 @@ from didhub.numbers.rules import TARGET_RULES
 from didhub.numbers.services.assignments import attach, detach, fit_or_refuse
 from didhub.numbers.services.common import (
     NumberFacts,
+    SetCheck,
     account_ref,
     attribute_values,
     chunks,
@@ -120,6 +121,15 @@ def port_refusal(actor, number: Number, facts: NumberFacts | None = None) -> Dom
             code="not_porting",
         )
     return None
+
+
+# The set-based counterparts (``SetCheck``): the columns each predicate above reads.
+# Restore has none: it reads what the release kept (``released_from``), and is taken
+# one number at a time.
+reserve_refusals = SetCheck(reserve_refusal, ("owner_id", "state"))
+unreserve_refusals = SetCheck(unreserve_refusal, ("owner_id", "state"))
+release_refusals = SetCheck(release_refusal, ("owner_id", "external", "state"))
+port_refusals = SetCheck(port_refusal, ("owner_id", "uploaded_by_id", "state"))
 
 
 def refuse(error: DomainError | None) -> None:
