@@ -27,7 +27,8 @@ import psycopg
 from django.conf import settings
 from django.db import connection
 
-from didhub.imports import staging
+from didhub.core.db import is_postgresql
+from didhub.imports import sql, staging
 from didhub.imports.columns import DUPLICATE
 from didhub.imports.readers import Table
 from didhub.imports.validation import Counts, RowError, Rules, Validator, duplicate_error
@@ -61,7 +62,7 @@ def process_count(table: Table) -> int:
     by default one per core.
     """
     if (
-        connection.vendor != "postgresql"
+        not is_postgresql()
         or not table.rereadable
         or connection.in_atomic_block
         or table.estimated_rows < settings.DIDHUB_IMPORT_SHARE_ROWS
@@ -174,9 +175,9 @@ def _helper(import_id, reread, rules, index, processes, pipe, parents_end, helpe
         table.rows = share(table.rows, index, processes)
         validator = Validator(table, rules)
         database = psycopg.connect(**connection.get_connection_params())
-        with database.cursor() as cursor:
+        with sql.copying_on(database) as copy:
             rows = iter(validator)
-            while staging.copy_rows(cursor, import_id, islice(rows, staging.BATCH)):
+            while copy(staging.copy_lines(import_id, islice(rows, staging.BATCH))):
                 helpers_read[index] = validator.rows_read
         helpers_read[index] = validator.rows_read
         part = Outcome.of(validator)

@@ -19,8 +19,8 @@ import shutil
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection
 
+from didhub.core.db import is_postgresql
 from didhub.imports.models import UploadChunk
 
 CHUNK_BYTES = 4 << 20
@@ -32,7 +32,7 @@ def folder(import_id: int) -> Path:
 
 def shared() -> bool:
     """Whether uploads are kept in the database: on PostgreSQL, where nodes may be many."""
-    return connection.vendor == "postgresql"
+    return is_postgresql()
 
 
 def keep(import_id: int, path: Path) -> None:
