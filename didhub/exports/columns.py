@@ -7,20 +7,19 @@ decide how a value looks in their format. The first columns are those of the Pho
 Numbers table people know from calling portals (docs/domain.md, "Finding numbers"); the
 rest is everything else a number carries.
 
-Each column also says the same in SQL (:class:`Source`), so that on PostgreSQL the
-database can write the CSV itself (see ``writers/csv.py``): an expression over ``n``, a
-chunk's rows of :data:`FIELDS`. Both are built by the same helpers from the same
-tables, so the two ways cannot drift apart.
+Each column also says what its cell is (:class:`Cell`: a field, a field looked up in a
+table of labels, a name, the assignments, the services, the tags), so that on PostgreSQL
+the database can write the CSV itself: ``didhub.exports.sql`` turns each cell into SQL.
+The Python values and the SQL are built from the same description and the same tables,
+so the two ways cannot drift apart; this module holds no SQL.
 """
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import repeat
 from operator import itemgetter, methodcaller
 
-from didhub.accounts.models import Account
 from didhub.numbers.choices import (
     Activity,
     Channel,
@@ -31,7 +30,6 @@ from didhub.numbers.choices import (
     TargetKind,
     Usage,
 )
-from didhub.numbers.models import Assignment, CallingProfile, Carrier, SmsProfile, Target
 
 # The columns of Number read for every exported row (foreign keys as ids).
 FIELDS = (
@@ -164,54 +162,39 @@ def sms_profile_label(carrier_name: str, name: str, owner_name: str) -> str:
     return f"{carrier_name}({name}) - ({owner_name})"
 
 
-def sql_literal(value) -> str:
-    """A constant as SQL text, for statements whose parameters are merged with ``%s``.
-
-    Only the export's own labels and choice values go through here, never user input.
-    """
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int):
-        return str(value)
-    text = str(value).replace("'", "''").replace("%", "%%")
-    return f"'{text}'"
-
-
-def sql_lookup(table: dict, expression: str, *, default: bool) -> str:
-    """``table[expression]`` in SQL; with ``default`` a missing key shows as itself.
-
-    Text keys are looked up in the table as a JSON object, a constant: a search by
-    bytes, where ``CASE`` would compare the value with every key in turn.
-    """
-    if all(isinstance(key, str) for key in table):
-        labels = json.dumps({str(key): str(label) for key, label in table.items()})
-        lookup = f"({sql_literal(labels)}::jsonb ->> {expression})"
-        return f"COALESCE({lookup}, {expression})" if default else lookup
-    whens = " ".join(
-        f"WHEN {sql_literal(key)} THEN {sql_literal(label)}" for key, label in table.items()
-    )
-    otherwise = f" ELSE {expression}" if default else ""
-    return f"CASE {expression} {whens}{otherwise} END"
-
-
 # Where each field sits in a row of FIELDS.
 AT = {name: index for index, name in enumerate(FIELDS)}
 
 
 @dataclass(frozen=True)
+class Cell:
+    """What a column's cell is, for ``didhub.exports.sql`` to say in SQL.
+
+    ``how``: ``plain`` (the field as it is), ``mapped`` (the field, or the tuple of
+    ``fields``, looked up in ``table``; with ``default`` a missing key shows as itself),
+    ``named`` (the name of kind ``names`` whose id is in the field, see ``Names``),
+    ``assigned_to``, ``services`` or ``tags`` (see the helpers below).
+    """
+
+    how: str
+    fields: tuple[str, ...] = ()
+    table: dict | None = None
+    default: bool = False
+    names: str = ""
+
+
+@dataclass(frozen=True)
 class Source:
-    """Where a column's cells come from, in Python and in SQL.
+    """Where a column's cells come from.
 
     ``values(records, names)`` gives the column's cell for every record of a chunk, in
     order; the helpers below build it from ``map`` and ``itemgetter`` so that a chunk is
-    turned into cells column by column at C speed, not cell by cell in Python. ``sql``
-    is the same cell as an SQL expression over ``n`` (a chunk's rows of ``FIELDS``),
-    without joins, so that the rows keep the order they are read in; NULL stands for
-    ``None`` and for a missing name alike.
+    turned into cells column by column at C speed, not cell by cell in Python. ``cell``
+    says the same for the database (``didhub.exports.sql``).
     """
 
     values: Callable[[list[tuple], Names], Iterable]
-    sql: str
+    cell: Cell
 
 
 @dataclass(frozen=True)
@@ -234,67 +217,14 @@ class Column:
 def plain(name: str) -> Source:
     """The field as it is."""
     get = itemgetter(AT[name])
-    return Source(lambda records, names: map(get, records), f"n.{name}")
+    return Source(lambda records, names: map(get, records), Cell("plain", (name,)))
 
 
 def mapped(table: dict, *fields: str) -> Source:
     """The field (or the tuple of fields) looked up in ``table``."""
     get = itemgetter(*(AT[name] for name in fields))
-    if len(fields) == 1:
-        sql = sql_lookup(table, f"n.{fields[0]}", default=isinstance(table, Labels))
-    else:
-        whens = " ".join(
-            "WHEN "
-            + " AND ".join(
-                f"n.{name} = {sql_literal(value)}" for name, value in zip(fields, key, strict=True)
-            )
-            + f" THEN {sql_literal(label)}"
-            for key, label in table.items()
-        )
-        sql = f"CASE {whens} END"
-    return Source(lambda records, names: map(table.__getitem__, map(get, records)), sql)
-
-
-# The exporting user's account path, set for each statement that reads names
-# (``selectors.export_copy_chunks``). A statement run without it fails: no export can
-# forget whose names it may write.
-VIEWER_PATH = "didhub.viewer_path"
-
-
-def _on_viewer_line(alias: str) -> str:
-    """The account ``alias`` is the viewer, above it or below it, in SQL.
-
-    ``didhub.numbers.lineage.in_lineage``: the accounts whose names (and whose
-    carriers' and profiles' names) the viewer may read.
-    """
-    viewer = f"current_setting('{VIEWER_PATH}')"
-    return f"(starts_with({alias}.path, {viewer}) OR starts_with({viewer}, {alias}.path))"
-
-
-def _names_sql(kind: str) -> str:
-    """A kind's names (see ``Names``) as one JSON object keyed by id, in SQL.
-
-    An uncorrelated subquery: PostgreSQL computes it once per statement, and each row
-    looks its name up in it. The tables of names are small beside the numbers, and a
-    lookup keeps the rows in order where a join would not. Only names the viewer may
-    read are in it; a number's other references show as an empty cell.
-    """
-    owners = Account._meta.db_table
-    if kind == "accounts":
-        return (
-            f"(SELECT jsonb_object_agg(o.id, o.name) FROM {owners} o WHERE {_on_viewer_line('o')})"
-        )
-    tables = {"sms_profiles": SmsProfile, "carriers": Carrier, "calling_profiles": CallingProfile}
-    # As sms_profile_label writes it.
-    label = (
-        "e.carrier_name || '(' || e.name || ') - (' || o.name || ')'"
-        if kind == "sms_profiles"
-        else "e.name"
-    )
-    return (
-        f"(SELECT jsonb_object_agg(e.id, {label}) FROM {tables[kind]._meta.db_table} e "
-        f"JOIN {owners} o ON o.id = e.owner_id WHERE {_on_viewer_line('o')})"
-    )
+    cell = Cell("mapped", fields, table, default=isinstance(table, Labels))
+    return Source(lambda records, names: map(table.__getitem__, map(get, records)), cell)
 
 
 def named(kind: str, name: str) -> Source:
@@ -302,24 +232,7 @@ def named(kind: str, name: str) -> Source:
     get = itemgetter(AT[name])
     return Source(
         lambda records, names: map(getattr(names, kind).get, map(get, records), repeat("")),
-        f"({_names_sql(kind)} ->> n.{name}::text)",
-    )
-
-
-def _assigned_to_sql() -> str:
-    """``assigned_to_text`` of a number's assignments, asked only of assigned numbers."""
-    assigned = " OR ".join(f"n.{kind} <> ''" for kind in FIELDS if kind.endswith("_target_kind"))
-    # One assignment per channel at most: each channel's part, in channel order.
-    per_channel = ", ".join(
-        f"max(CASE WHEN a.channel = {sql_literal(channel)} "
-        f"THEN t.name || {sql_literal(f' ({CHANNEL_LABELS[channel]})')} END)"
-        for channel in sorted(CHANNEL_ORDER, key=CHANNEL_ORDER.__getitem__)
-    )
-    return (
-        f"CASE WHEN {assigned} THEN ("
-        f"SELECT CASE WHEN count(*) = 1 THEN min(t.name) ELSE concat_ws('; ', {per_channel}) END "
-        f"FROM {Assignment._meta.db_table} a JOIN {Target._meta.db_table} t "
-        "ON t.id = a.target_id WHERE a.number_id = n.id) END"
+        Cell("named", (name,), names=kind),
     )
 
 
@@ -328,27 +241,21 @@ def assigned_to() -> Source:
     get = itemgetter(AT["id"])
     return Source(
         lambda records, names: map(names.assigned_to.get, map(get, records), repeat("")),
-        _assigned_to_sql(),
+        Cell("assigned_to", ("id",)),
     )
 
 
-def services() -> Source:
-    """``services_of`` the number's three target kinds (see ``ServiceLabels``).
+# The fields that say what a number is assigned to, one per channel.
+TARGET_KINDS = ("voice_target_kind", "sms_target_kind", "fax_target_kind")
 
-    In SQL a channel's label is left out when an earlier channel already gave it.
-    """
-    fields = ("voice_target_kind", "sms_target_kind", "fax_target_kind")
-    get = itemgetter(*(AT[name] for name in fields))
+
+def services() -> Source:
+    """``services_of`` the number's three target kinds (see ``ServiceLabels``)."""
+    get = itemgetter(*(AT[name] for name in TARGET_KINDS))
     table = ServiceLabels()
-    labels, parts = [], []
-    for name in fields:
-        label = sql_lookup(SERVICE_LABELS, f"n.{name}", default=False)
-        new = " AND ".join(f"{label} IS DISTINCT FROM {earlier}" for earlier in labels)
-        parts.append(f"CASE WHEN {new} THEN {label} END" if labels else label)
-        labels.append(label)
     return Source(
         lambda records, names: map(table.__getitem__, map(get, records)),
-        f"concat_ws(', ', {', '.join(parts)})",
+        Cell("services", TARGET_KINDS, SERVICE_LABELS),
     )
 
 
@@ -357,7 +264,7 @@ def tags() -> Source:
     get = itemgetter(AT["tags"])
     return Source(
         lambda records, names: map(methodcaller("strip", ";"), map(get, records)),
-        "btrim(n.tags, ';')",
+        Cell("tags", ("tags",)),
     )
 
 
@@ -393,21 +300,6 @@ COLUMNS: tuple[Column, ...] = (
 HEADERS = tuple(column.header for column in COLUMNS)
 
 
-def cells_sql(numbers: str) -> str:
-    """The cells of the numbers that the query ``numbers`` selects, in SQL.
-
-    ``numbers`` selects :data:`FIELDS` in that order; the result has the number's
-    ``e164`` and then ``c0``, ``c1``... in ``COLUMNS`` order.
-    """
-    cells = ", ".join(f"{column.source.sql} AS c{i}" for i, column in enumerate(COLUMNS))
-    # ORDER BY keeps the order ``numbers`` reads in (no sort: nothing is joined), and
-    # OFFSET 0 keeps this a subquery of its own: every cell is computed once, however
-    # many times the caller's expressions name it.
-    return (
-        f"SELECT n.e164, {cells} FROM ({numbers}) n ({', '.join(FIELDS)}) ORDER BY n.e164 OFFSET 0"
-    )
-
-
 PDF_COLUMNS = tuple(index for index, column in enumerate(COLUMNS) if column.pdf_width)
 
 
@@ -438,8 +330,3 @@ def format_datetime(value: datetime | None, tz) -> str:
     if value is None:
         return ""
     return value.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def format_datetime_sql(expression: str) -> str:
-    """``format_datetime`` in PostgreSQL; the time zone's name is the ``%s`` parameter."""
-    return f"to_char({expression} AT TIME ZONE %s, 'YYYY-MM-DD HH24:MI:SS')"

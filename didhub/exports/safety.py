@@ -19,17 +19,3 @@ def neutralize(text: str) -> str:
     if text and text[0] in FORMULA_STARTS and not E164_TEXT.fullmatch(text):
         return "'" + text
     return text
-
-
-def neutralize_sql(expression: str) -> str:
-    """``neutralize`` in PostgreSQL, for exports that the database writes.
-
-    ``expression`` appears more than once, so it should be a column, not a subquery.
-    """
-    # ascii() is the first character's code point: integers compare cheaply.
-    starts = ", ".join(str(ord(char)) for char in sorted(FORMULA_STARTS))
-    return (
-        f"CASE WHEN ascii({expression}) IN ({starts}) "
-        f"AND {expression} !~ '^{E164_TEXT.pattern}$' "
-        f"THEN '''' || {expression} ELSE {expression} END"
-    )

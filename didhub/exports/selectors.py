@@ -15,30 +15,23 @@ import re
 from collections.abc import Callable, Iterator
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connections, transaction
 from django.db.models import QuerySet
 
 from didhub.accounts.models import Account
 from didhub.accounts.policy import Action, check
+from didhub.core.db import is_postgresql
 from didhub.core.errors import ErrorItem, ValidationFailed
+from didhub.exports import sql
 from didhub.exports.columns import (
     AT,
     FIELDS,
-    VIEWER_PATH,
     Names,
     assigned_to_text,
     rows_of,
     sms_profile_label,
 )
 from didhub.numbers.lineage import References
-from didhub.numbers.models import (
-    Assignment,
-    CallingProfile,
-    Carrier,
-    Number,
-    SmsProfile,
-    Target,
-)
+from didhub.numbers.models import CallingProfile, Carrier, Number, SmsProfile
 from didhub.numbers.selectors import number_list
 
 CHUNK_SIZE = 5000
@@ -137,57 +130,24 @@ def _resolve_names(names: Names, records: list[tuple], references: References) -
     pk, kinds = AT["id"], (AT["voice_target_kind"], AT["sms_target_kind"], AT["fax_target_kind"])
     assigned = [record[pk] for record in records if any(record[i] for i in kinds)]
     by_number: dict[int, list[tuple[str, str]]] = {}
-    for number_id, channel, target_name in assignments_of(assigned):
+    for number_id, channel, target_name in sql.assignments_of(assigned, Number.objects.db):
         by_number.setdefault(number_id, []).append((channel, target_name))
     names.assigned_to = {key: assigned_to_text(items) for key, items in by_number.items()}
-
-
-def assignments_of(number_ids: list[int]) -> list[tuple[int, str, str]]:
-    """``(number_id, channel, target name)`` of the given numbers' assignments.
-
-    On PostgreSQL the ids travel as one array parameter (``= ANY(%s)``): thousands of
-    placeholders would cost more to build, send and plan than the lookup itself.
-    """
-    if not number_ids:
-        return []
-    connection = connections[Assignment.objects.db]
-    if connection.vendor != "postgresql":
-        return list(
-            Assignment.objects.filter(number_id__in=number_ids).values_list(
-                "number_id", "channel", "target__name"
-            )
-        )
-    assignment, target = Assignment._meta.db_table, Target._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT a.number_id, a.channel, t.name FROM {assignment} a "
-            f"JOIN {target} t ON t.id = a.target_id WHERE a.number_id = ANY(%s)",
-            [number_ids],
-        )
-        return cursor.fetchall()
 
 
 def fetch_records(queryset: QuerySet) -> list[tuple]:
     """The rows of a ``values_list`` queryset, read at database speed.
 
-    On PostgreSQL, Django parses every timestamp with a Python loader (to attach its
-    time zone); at 100,000 rows a second that loader alone would take most of the time.
-    The same SQL is run on a cursor with psycopg's own C loader, which yields the same
-    aware datetimes (the connection's time zone is UTC).
+    On PostgreSQL the queryset's SQL is run with psycopg's own timestamp loader
+    (``sql.fetch_records``), which yields the same aware datetimes as Django's.
     """
-    connection = connections[queryset.db]
-    if connection.vendor != "postgresql":
+    if not is_postgresql(queryset.db):
         return list(queryset)
-    from psycopg.types.datetime import TimestamptzLoader
-
     try:
-        sql, params = queryset.query.sql_with_params()
+        statement, params = queryset.query.sql_with_params()
     except EmptyResultSet:
         return []  # a filter that can match nothing (an unknown account): no rows
-    with connection.cursor() as cursor:
-        cursor.cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    return sql.fetch_records(statement, params, queryset.db)
 
 
 def export_chunks(
@@ -217,25 +177,23 @@ def export_chunks(
 
 def export_copy_chunks(
     queryset: QuerySet[Number],
-    select: Callable[[str], str],
-    params: list,
+    select: Callable[[str], tuple[str, list]],
     *,
     viewer,
     chunk_size: int | None = None,
 ) -> Iterator[tuple[bytes, int]]:
     """The export's rows as PostgreSQL's ``COPY ... TO STDOUT (FORMAT csv)`` writes them.
 
-    The same keyset chunks as ``export_chunks``, one COPY each: ``select(numbers)``
-    gives the SELECT of a chunk's rows, given the SQL of the chunk's numbers (the
-    queryset's own, so the visibility gate and the filters are the list's), and
-    ``params`` its parameters before the queryset's. Its first column must be the
+    The same keyset chunks as ``export_chunks``, one COPY each (``sql.copy_csv``):
+    ``select(numbers)`` gives the SELECT of a chunk's rows and its parameters, given the
+    SQL of the chunk's numbers (the queryset's own, so the visibility gate and the
+    filters are the list's), whose parameters follow. Its first column must be the
     E.164 number, which CSV never quotes. A chunk comes as the bytes COPY wrote (each
     row ending in a newline) and its number of rows. ``viewer`` is the user the export
-    is for: the names the database writes are those it may read (``columns.VIEWER_PATH``).
+    is for: the names the database writes are those it may read (``sql.VIEWER_PATH``).
     """
     viewer_path = References(viewer).viewer_path
     chunk_size = chunk_size or COPY_CHUNK_SIZE
-    connection = connections[queryset.db]
     ordered = queryset.order_by("e164").values_list(*FIELDS)
     last = None
     while True:
@@ -244,20 +202,13 @@ def export_copy_chunks(
             numbers, numbers_params = page[:chunk_size].query.sql_with_params()
         except EmptyResultSet:
             return
-        statement = f"COPY ({select(numbers)}) TO STDOUT WITH (FORMAT csv)"
-        data, count, row = bytearray(), 0, b""
-        with transaction.atomic(using=queryset.db), connection.cursor() as cursor:
-            # The per-row subqueries look costly to the planner, which would then spend
-            # longer compiling the statement (JIT) than running it.
-            cursor.execute("SET LOCAL jit = off")
-            cursor.execute("SELECT set_config(%s, %s, true)", [VIEWER_PATH, viewer_path])
-            with cursor.copy(statement, [*params, *numbers_params]) as copy:
-                for row in copy:  # one buffer per row
-                    data += row
-                    count += 1
+        statement, params = select(numbers)
+        data, count, row = sql.copy_csv(
+            queryset.db, (statement, [*params, *numbers_params]), viewer_path
+        )
         if not count:
             return
-        yield bytes(data), count
+        yield data, count
         if count < chunk_size:
             return
-        last = bytes(row).split(b",", 1)[0].decode()
+        last = row.split(b",", 1)[0].decode()

@@ -4,31 +4,23 @@ Produced as an iterator of byte strings, one per chunk, so that a streaming resp
 or a file receives a million rows without ever holding them.
 
 On PostgreSQL the database writes the rows itself (``COPY ... TO STDOUT (FORMAT csv)``),
-from the columns' SQL and with the same formatting as the Python writer, byte for byte:
-turning every cell into text in Python capped the export at about 70,000 rows a
-second. SQLite, and a time zone without a name, take the Python writer.
+from the columns' SQL (``didhub.exports.sql``) and with the same formatting as the
+Python writer, byte for byte: turning every cell into text in Python capped the export
+at about 70,000 rows a second. SQLite, and a time zone without a name, take the Python writer.
 """
 
 import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 
-from django.db import connections
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from didhub.exports import selectors
-from didhub.exports.columns import (
-    COLUMNS,
-    HEADERS,
-    Column,
-    Prepare,
-    cells_sql,
-    format_datetime,
-    format_datetime_sql,
-    prepared,
-)
-from didhub.exports.safety import FORMULA_STARTS, neutralize, neutralize_sql
+from didhub.core.db import is_postgresql
+from didhub.exports import selectors, sql
+from didhub.exports.columns import HEADERS, Prepare, format_datetime, prepared
+from didhub.exports.safety import FORMULA_STARTS, neutralize
 
 BOM = "\ufeff"
 
@@ -101,27 +93,6 @@ def write_csv(chunks: Iterable[list[tuple]], fileobj, **options) -> None:
         fileobj.write(piece)
 
 
-def csv_cell_sql(column: Column, cell: str) -> str:
-    """What ``csv_prepare`` and ``csv.writer`` make of a column's cell, in SQL.
-
-    COPY writes NULL as nothing and an empty text as ``""``; the Python writer writes
-    both as nothing, so empty text becomes NULL.
-    """
-    if column.kind == "datetime":
-        return format_datetime_sql(cell)
-    if column.kind == "int":
-        return cell
-    if column.free_text:
-        cell = neutralize_sql(cell)
-    return f"NULLIF({cell}, '')"
-
-
-def csv_select(numbers: str) -> str:
-    """The SELECT of the CSV rows of the numbers that the query ``numbers`` selects."""
-    cells = ", ".join(csv_cell_sql(column, f"cells.c{i}") for i, column in enumerate(COLUMNS))
-    return f"SELECT {cells} FROM ({cells_sql(numbers)}) cells ORDER BY cells.e164"
-
-
 def crlf_rows(data: bytes, rows: int) -> bytes:
     """``rows`` rows from COPY, which ends each with a newline, ended with CRLF instead.
 
@@ -153,7 +124,7 @@ def csv_export(
     """
     tz = tz or timezone.get_current_timezone()
     zone = getattr(tz, "key", None)
-    if connections[queryset.db].vendor != "postgresql" or zone is None:
+    if not is_postgresql(queryset.db) or zone is None:
         chunks = selectors.export_chunks(queryset, viewer=viewer)
         return csv_chunks(chunks, tz=tz, progress=progress)
     return _copied_csv(queryset, zone, progress, viewer)
@@ -161,8 +132,8 @@ def csv_export(
 
 def _copied_csv(queryset: QuerySet, zone: str, progress, viewer) -> Iterator[bytes]:
     yield csv_header()
-    params = [zone] * sum(column.kind == "datetime" for column in COLUMNS)
-    copied = selectors.export_copy_chunks(queryset, csv_select, params, viewer=viewer)
+    select = partial(sql.csv_select, zone=zone)
+    copied = selectors.export_copy_chunks(queryset, select, viewer=viewer)
     for data, rows in copied:
         yield crlf_rows(data, rows)
         if progress is not None:
