@@ -7,20 +7,44 @@ target, the destination account, the new attributes), or None; the service raise
 very error. ``number_actions`` offers an action where its predicate finds nothing, and
 the number's page, the rows of the Phone Numbers list and the API's ``actions`` field
 all read it, so none of them offers what the service would refuse.
+
+Beside each predicate lives its set-based counterpart (``release_refusals`` beside
+``release_refusal``, a ``SetCheck``): bulk actions ask it once per distinct combination
+of the columns the predicate reads, so a million numbers get the same answers, in the
+same words, as one (``SET_CHECKS``; restore, which reads what a release kept, has none).
 """
 
 from didhub.core.errors import DomainError
 from didhub.numbers.models import Number
-from didhub.numbers.services.assignments import assign_refusal, unassign_refusal
+from didhub.numbers.services.assignments import (
+    assign_refusal,
+    assign_refusals,
+    unassign_refusal,
+    unassign_refusals,
+)
 from didhub.numbers.services.common import NumberFacts
-from didhub.numbers.services.delegation import delegate_refusal, reclaim_refusal
-from didhub.numbers.services.lifecycle import delete_refusal, update_refusal
+from didhub.numbers.services.delegation import (
+    delegate_refusal,
+    delegate_refusals,
+    reclaim_refusal,
+    reclaim_refusals,
+)
+from didhub.numbers.services.lifecycle import (
+    delete_refusal,
+    delete_refusals,
+    update_refusal,
+    update_refusals,
+)
 from didhub.numbers.services.states import (
     port_refusal,
+    port_refusals,
     release_refusal,
+    release_refusals,
     reserve_refusal,
+    reserve_refusals,
     restore_refusal,
     unreserve_refusal,
+    unreserve_refusals,
 )
 
 # Action name -> its predicate, in the order the portal shows them.
@@ -39,6 +63,20 @@ PREDICATES = {
     "delete": delete_refusal,
 }
 NUMBER_ACTIONS = tuple(PREDICATES)
+# Action name -> the set-based counterpart of its predicate.
+SET_CHECKS = {
+    "assign": assign_refusals,
+    "unassign": unassign_refusals,
+    "delegate": delegate_refusals,
+    "reclaim": reclaim_refusals,
+    "reserve": reserve_refusals,
+    "unreserve": unreserve_refusals,
+    "update": update_refusals,
+    "release": release_refusals,
+    "port_complete": port_refusals,
+    "port_cancel": port_refusals,
+    "delete": delete_refusals,
+}
 
 ACTION_DESCRIPTIONS = {
     "assign": "assign to a target of the enterprise holding it",
