@@ -14,7 +14,12 @@ Generates ``N`` (default 1,000,000) realistic E.164 numbers with
 * times both per number (median of ``R`` interleaved runs, ``time.perf_counter``).
   When the full baseline run takes longer than ``--full-baseline-limit``
   seconds (default 10), the baseline timing runs use the first ``M`` (default
-  200,000) numbers instead, and the output says so.
+  200,000) numbers instead, and the output says so;
+* does the same with tables compiled without the regex prover
+  (``didhub.numbers.e164.prover``: every ``general_desc`` look-ahead kept, the
+  national prefix tried on every number), in the same interleaved runs, and times
+  both table builds (median of ``R`` builds each, after a first build that also
+  loads the metadata): what the prover buys, as ratios of one run.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ import phonenumbers
 
 from bench.inventory import DEFAULT_SEED, realistic_numbers
 from didhub.numbers import e164
+from didhub.numbers.e164 import compiler, matcher, prover
 
 
 def run_baseline(numbers: list[str]) -> list[str | None]:
@@ -67,9 +73,9 @@ def run_didhub(numbers: list[str]) -> list[str | None]:
     return out
 
 
-def timed(func, numbers):
+def timed(func, argument):
     started = time.perf_counter()
-    result = func(numbers)
+    result = func(argument)
     return time.perf_counter() - started, result
 
 
@@ -94,11 +100,24 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     e164.warm_up()
     warm = time.perf_counter() - started
+    proved = matcher.tables()
+    build_times: dict[bool, list[float]] = {True: [], False: []}
+    built = {}
+    for _ in range(args.runs):
+        for prove in (True, False):
+            seconds, built[prove] = timed(compiler.build, prove)
+            build_times[prove].append(seconds)
+    unproved = built[False]
 
     # Agreement over every number (also the first baseline timing, if it is fast enough).
     full_seconds, expected = timed(run_baseline, numbers)
-    got = run_didhub(numbers)
-    disagreements = [(n, a, b) for n, a, b in zip(numbers, expected, got, strict=True) if a != b]
+    disagreements = {}
+    for name, tables in (("with", proved), ("without", unproved)):
+        matcher.use(tables)
+        got = run_didhub(numbers)
+        disagreements[name] = [
+            (n, a, b) for n, a, b in zip(numbers, expected, got, strict=True) if a != b
+        ]
     n_valid = sum(1 for x in expected if x is not None)
 
     count = len(numbers)
@@ -111,16 +130,22 @@ def main(argv: list[str] | None = None) -> int:
             f"* baseline timed on the first {len(base_numbers):,} numbers per run: one full "
             f"run over all {count:,} took {full_seconds:.1f} s (used for the agreement check)"
         )
-    # Interleave the runs so that both see the same machine load.
-    base_times, ours_times = [], []
+    # Interleave the runs so that all three see the same machine load.
+    base_times, ours_times, unproved_times = [], [], []
     for _ in range(args.runs):
         base_times.append(timed(run_baseline, base_numbers)[0])
+        matcher.use(proved)
         ours_times.append(timed(run_didhub, numbers)[0])
+        matcher.use(unproved)
+        unproved_times.append(timed(run_didhub, numbers)[0])
+    matcher.use(proved)
 
     base_median = statistics.median(base_times)
     ours_median = statistics.median(ours_times)
+    unproved_median = statistics.median(unproved_times)
     base_rate = len(base_numbers) / base_median
     ours_rate = count / ours_median
+    unproved_rate = count / unproved_median
     ratio = ours_rate / base_rate
 
     print(
@@ -142,20 +167,33 @@ def main(argv: list[str] | None = None) -> int:
             base_rate,
         ),
         ("didhub.numbers.e164.parse", f"{count:,}", ours_median, ours_rate),
+        ("the same, tables built without the prover", f"{count:,}", unproved_median, unproved_rate),
     )
     for name, n, seconds, rate in rows:
         print(f"  {name:<44} {n:>11} {seconds:>9.2f} {rate:>11,.0f} {1e6 / rate:>7.2f}")
     print()
     print(f"  speed-up: {ratio:.1f}x (target >= 20x: {'met' if ratio >= 20 else 'NOT met'})")
     print(
-        f"  agreement: {count:,} numbers compared, {len(disagreements)} disagreements "
-        f"({n_valid:,} valid, {count - n_valid:,} invalid per phonenumbers)"
+        f"  without the prover: {unproved_rate / base_rate:.1f}x; the prover's tables parse "
+        f"{ours_rate / unproved_rate:.3f} times as many numbers/s"
     )
+    status = "on" if proved.proved else f"OFF ({prover.unavailable_reason()})"
+    build_with = statistics.median(build_times[True])
+    build_without = statistics.median(build_times[False])
+    print(
+        f"  table build, median of {args.runs}: {build_with * 1000:.0f} ms with the prover "
+        f"({status}), {build_without * 1000:.0f} ms without ({build_with / build_without:.2f}x)"
+    )
+    for name, found in disagreements.items():
+        print(
+            f"  agreement {name} the prover: {count:,} numbers compared, {len(found)} "
+            f"disagreements ({n_valid:,} valid, {count - n_valid:,} invalid per phonenumbers)"
+        )
+        for number, want, have in found[:20]:
+            print(f"    DISAGREE {number}: phonenumbers={want} didhub={have}")
     if base_note:
         print(f"  {base_note}")
-    for number, want, have in disagreements[:20]:
-        print(f"    DISAGREE {number}: phonenumbers={want} didhub={have}")
-    return 1 if disagreements else 0
+    return 1 if any(disagreements.values()) else 0
 
 
 if __name__ == "__main__":
