@@ -52,12 +52,6 @@ class Account(models.Model):
         blank=True,
         help_text="ISO country code; numbers imported for this account must carry its code.",
     )
-    default_voice_carrier = models.ForeignKey(
-        "numbers.Carrier", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    default_sms_profile = models.ForeignKey(
-        "numbers.SmsProfile", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     aging_days = models.PositiveIntegerField(
         default=90, help_text="How long a released number stays quarantined before reuse."
     )

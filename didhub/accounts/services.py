@@ -5,11 +5,12 @@ import secrets
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from didhub.accounts import parts
 from didhub.accounts.choices import ROLES_BY_ACCOUNT_KIND, AccountKind, Role, TokenScope
 from didhub.accounts.models import Account, ApiToken, User, hash_token
 from didhub.accounts.policy import Action, check
 from didhub.core import audit
-from didhub.core.errors import Conflict, PolicyDenied, invalid
+from didhub.core.errors import Conflict, ErrorItem, PolicyDenied, ValidationFailed, invalid
 
 ACCOUNT_FIELDS = (
     "name",
@@ -18,13 +19,24 @@ ACCOUNT_FIELDS = (
     "allow_external_numbers",
     "stations_purchased",
     "location_country",
-    "default_voice_carrier",
-    "default_sms_profile",
     "aging_days",
     "is_active",
 )
-# What an account may change of itself; the rest is granted by its provider.
-OWN_EDITABLE_FIELDS = {"name", "default_voice_carrier", "default_sms_profile", "aging_days"}
+# What an account may change of itself; the rest is granted by its provider. Settings
+# kept by other apps (``accounts.parts``: the default carrier and SMS profile) say
+# themselves whether an account sets them on itself.
+OWN_EDITABLE_FIELDS = {"name", "aging_days"}
+
+
+def account_snapshot(account: Account) -> dict:
+    """An account's settings as its events record them, those kept by other apps too."""
+    return {**audit.snapshot(account, ACCOUNT_FIELDS), **parts.stored(account)}
+
+
+def refuse(items) -> None:
+    """Raise the field-keyed refusals of a part's settings (``accounts.parts``), if any."""
+    if items:
+        raise ValidationFailed(message=items[0].message, code=items[0].code, errors=items)
 
 
 def platform_root_create(*, name: str = "Platform") -> Account:
@@ -41,7 +53,7 @@ def platform_root_create(*, name: str = "Platform") -> Account:
             action="account.created",
             obj=root,
             account=root,
-            after=audit.snapshot(root, ACCOUNT_FIELDS),
+            after=account_snapshot(root),
         )
     return root
 
@@ -59,28 +71,8 @@ def validate_account(account: Account) -> None:
         raise ValidationFailedFrom(error) from error
 
 
-def refuse_unusable_defaults(account: Account, fields=None) -> None:
-    """An account's default carrier and profile must be ones it may use: its own or an
-    account's above it (``didhub.numbers.placement``, the one home of that rule).
-
-    ``fields``: the defaults being set (all when None), so that a default stored before
-    this rule does not block an edit of the account's name."""
-    from didhub.core.errors import ErrorItem, ValidationFailed
-    from didhub.numbers.placement import unusable_defaults
-
-    items = [
-        ErrorItem(code="not_usable", message=reason, field=field)
-        for field, reason in unusable_defaults(account)
-        if fields is None or field in fields
-    ]
-    if items:
-        raise ValidationFailed(message=items[0].message, code="not_usable", errors=items)
-
-
 def ValidationFailedFrom(error):
     """A Django ValidationError as didhub's field-keyed ValidationFailed."""
-    from didhub.core.errors import ErrorItem, ValidationFailed
-
     items = []
     for field_name, messages in error.message_dict.items():
         for message in messages:
@@ -93,6 +85,7 @@ def account_create(*, actor: User, parent: Account, name: str, kind: str, **sett
     """A reseller or enterprise below ``parent``."""
     if kind not in (AccountKind.RESELLER, AccountKind.ENTERPRISE):
         raise invalid("An account is a reseller or an enterprise.", field="kind")
+    settings, held = parts.split(settings)
     with transaction.atomic():
         check(actor, Action.ACCOUNT_CREATE_CHILD, parent)
         account = Account(name=name.strip(), kind=kind, parent=parent, path="", **settings)
@@ -107,20 +100,21 @@ def account_create(*, actor: User, parent: Account, name: str, kind: str, **sett
         account.path = f"{parent.path}{account.pk}/"
         account.depth = parent.depth + 1
         account.save(update_fields=["path", "depth"])
-        refuse_unusable_defaults(account)
+        refuse(parts.refusals(account, held))
+        parts.save(account, held)
         audit.record(
             actor=actor,
             action="account.created",
             obj=account,
             account=account,
-            after=audit.snapshot(account, ACCOUNT_FIELDS),
+            after=account_snapshot(account),
         )
     return account
 
 
 def account_update(*, actor: User, account: Account, **changes) -> Account:
     """Change an account's settings; granted settings only from above."""
-    unknown = set(changes) - set(ACCOUNT_FIELDS) - {"parent", "kind"}
+    unknown = set(changes) - set(ACCOUNT_FIELDS) - set(parts.field_names()) - {"parent", "kind"}
     if unknown or {"parent", "kind"} & set(changes):
         field_name = sorted(unknown | ({"parent", "kind"} & set(changes)))[0]
         raise invalid(f"{field_name} cannot be changed.", field=field_name)
@@ -135,19 +129,27 @@ def account_update(*, actor: User, account: Account, **changes) -> Account:
                     "The platform root cannot be deactivated: nobody could sign in.",
                     field="is_active",
                 )
-            if granted := sorted(set(changes) - OWN_EDITABLE_FIELDS):
+            if granted := sorted(set(changes) - OWN_EDITABLE_FIELDS - parts.own_editable()):
                 raise PolicyDenied(
                     f"{granted[0]} of your own account is set by your provider.",
                     code="not_allowed",
                 )
         else:
             check(actor, Action.ACCOUNT_UPDATE, account)
-        before = audit.snapshot(account, ACCOUNT_FIELDS)
-        for field_name, value in changes.items():
+        own, held = parts.split(changes)
+        before = account_snapshot(account)
+        for field_name, value in own.items():
             setattr(account, field_name, value)
         validate_account(account)
-        refuse_unusable_defaults(account, fields=changes)
-        if audit.snapshot(account, ACCOUNT_FIELDS) == before:
+        # Only the settings being set are judged, so that a default stored before a
+        # rule existed does not block an edit of the account's name.
+        refuse(parts.refusals(account, held))
+        after = {
+            **before,
+            **audit.snapshot(account, ACCOUNT_FIELDS),
+            **{name: audit.jsonable(value) for _, values in held for name, value in values.items()},
+        }
+        if after == before:
             return account  # a form saved unchanged: nothing to write, nothing to record
         try:
             with transaction.atomic():
@@ -156,7 +158,7 @@ def account_update(*, actor: User, account: Account, **changes) -> Account:
             raise Conflict(
                 "Another account below the same parent has that name.", code="duplicate_name"
             ) from error
-        after = audit.snapshot(account, ACCOUNT_FIELDS)
+        parts.save(account, held)
         audit.record(
             actor=actor,
             action="account.updated",
@@ -185,7 +187,7 @@ def account_delete(*, actor: User, account: Account) -> None:
                 raise Conflict(
                     f"{account.name} still has {label}; remove them first.", code="not_empty"
                 )
-        snapshot = audit.snapshot(account, ACCOUNT_FIELDS)
+        snapshot = account_snapshot(account)
         audit.record(
             actor=actor, action="account.deleted", obj=account, account=account, before=snapshot
         )

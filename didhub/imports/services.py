@@ -32,9 +32,9 @@ from didhub.imports.readers import FileError, Table, entries_table, open_table
 from didhub.imports.sharing import Outcome
 from didhub.imports.validation import RowError, Rules
 from didhub.numbers import attributes
+from didhub.numbers.account_defaults import default_carriers
 from didhub.numbers.choices import NumberState
 from didhub.numbers.models import CallingProfile, Carrier, SmsProfile
-from didhub.numbers.services.lifecycle import default_carriers
 
 # Uploads with more rows than this are validated and committed by a background task.
 INLINE_ROWS = settings.DIDHUB_IMPORT_INLINE_ROWS

@@ -9,4 +9,9 @@ class NumbersConfig(AppConfig):
     verbose_name = "Numbers"
 
     def ready(self):
+        from didhub.accounts import parts
         from didhub.numbers import jobs  # noqa: F401  (registers the housekeeping jobs)
+        from didhub.numbers.account_defaults import PART
+
+        # An account's default carrier and SMS profile: kept here, set as the account's.
+        parts.register(PART)

@@ -116,6 +116,36 @@ class CallingProfile(models.Model):
         return self.name
 
 
+class AccountDefaults(models.Model):
+    """An account's default voice carrier and SMS profile (``numbers.account_defaults``).
+
+    The numbers an account, or an account below it, uploads without a carrier or profile
+    get the nearest default up the tree. Kept here and not on the account: they name
+    entries of the catalog, and accounts sits below numbers. No row, no default. They are
+    the account's settings to clients (``default_voice_carrier``, ``default_sms_profile``);
+    a deleted carrier or profile leaves the default empty.
+    """
+
+    account = models.OneToOneField(
+        "accounts.Account",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="number_defaults",
+    )
+    voice_carrier = models.ForeignKey(
+        Carrier, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sms_profile = models.ForeignKey(
+        SmsProfile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = "account defaults"
+
+    def __str__(self) -> str:
+        return f"defaults of account {self.account_id}"
+
+
 class TargetQuerySet(OwnedQuerySet):
     owner_field = "enterprise"
 

@@ -21,7 +21,7 @@ which sees everything below it, and restore must be able to put the number back 
 was. Restore is: the enterprise's location country may have changed meanwhile.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import phonenumbers
@@ -112,19 +112,16 @@ def unusable_references(account, rows: Iterable[tuple[int, dict[str, int | None]
     return found
 
 
-ACCOUNT_DEFAULTS = ("default_voice_carrier", "default_sms_profile")
-
-
-def unusable_defaults(account) -> list[tuple[str, str]]:
+def unusable_defaults(account, defaults: Mapping[str, object]) -> list[tuple[str, str]]:
     """``(field, reason)`` for each default carrier or profile ``account`` may not use.
 
-    An account's defaults are given to the numbers it and the accounts below it upload,
-    so they must be usable by it: its own, or an account's above it. Then every
-    account below may use them too.
+    ``defaults``: the defaults being set, ``{field: carrier, profile or None}``. An
+    account's defaults are given to the numbers it and the accounts below it upload
+    (``didhub.numbers.account_defaults``), so they must be usable by it: its own, or an
+    account's above it. Then every account below may use them too.
     """
     found = []
-    for field in ACCOUNT_DEFAULTS:
-        entry = getattr(account, field)
+    for field, entry in defaults.items():
         if entry is not None and not is_usable(entry, account):
             found.append(
                 (

@@ -14,9 +14,9 @@ from django.urls import reverse
 from didhub.accounts import services as account_services
 from didhub.accounts.choices import AccountKind
 from didhub.accounts.models import Account
-from didhub.numbers import services
+from didhub.numbers import account_defaults, services
 from didhub.numbers.choices import NumberState
-from didhub.numbers.models import Number
+from didhub.numbers.models import AccountDefaults, Number
 
 REASON = "Tailspin Italia holds only +39 numbers (location IT), not +1."
 ITALIAN = "+390212345678"
@@ -198,7 +198,7 @@ def test_api_refuses_a_default_the_account_cannot_use(tree, api, world, sibling_
     assert response.status_code == 400, response.content
     (error,) = response.json()["errors"]
     assert (error["field"], error["code"]) == (field, "not_usable")
-    assert getattr(Account.objects.get(pk=tree.globex.pk), f"{field}_id") is None
+    assert account_defaults.stored(tree.globex)[field] is None
 
     # Master's own carrier and profile are Globex's to use.
     own = world.carrier if field == "default_voice_carrier" else world.sms_profile
@@ -237,12 +237,12 @@ def test_portal_account_form_offers_exactly_the_usable_catalog(client, tree, sib
     )
     assert response.status_code == 200
     assert response.context["form"].errors["default_voice_carrier"]
-    assert Account.objects.get(pk=tree.globex.pk).default_voice_carrier_id is None
+    assert account_defaults.stored(tree.globex)["default_voice_carrier"] is None
     response = client.post(
         edit_sub, {"name": "Sub Reseller", "aging_days": 90, "default_voice_carrier": carrier.pk}
     )
     assert response.status_code == 302
-    assert Account.objects.get(pk=tree.sub.pk).default_voice_carrier_id == carrier.pk
+    assert account_defaults.stored(tree.sub)["default_voice_carrier"] == carrier.pk
 
 
 def test_numbers_and_uploads_refuse_a_carrier_the_holder_cannot_use(
@@ -278,7 +278,7 @@ def test_numbers_and_uploads_refuse_a_carrier_the_holder_cannot_use(
 
 def test_a_default_stored_before_the_rule_does_not_block_other_settings(tree, api, sibling_catalog):
     carrier, _ = sibling_catalog
-    Account.objects.filter(pk=tree.globex.pk).update(default_voice_carrier=carrier)
+    AccountDefaults.objects.create(account=tree.globex, voice_carrier=carrier)
     client = api("master_admin")
     response = client.patch(
         f"/api/v1/accounts/{tree.globex.pk}/", {"aging_days": 30}, format="json"

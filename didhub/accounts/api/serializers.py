@@ -1,23 +1,25 @@
-"""Shapes of accounts and tokens in the API; the rules live in ``accounts.services``."""
+"""Shapes of accounts and tokens in the API; the rules live in ``accounts.services``.
+
+An account's default carrier and SMS profile are kept by the numbers app; their fields
+join the account serializers through ``didhub.accounts.parts`` (:class:`WithParts`).
+"""
 
 from rest_framework import serializers
 
+from didhub.accounts import parts
 from didhub.accounts.choices import AccountKind, Role, TokenScope
 from didhub.accounts.models import Account, ApiToken, User
 from didhub.core.api.fields import VisibleRelatedField
-from didhub.numbers.models import Carrier, SmsProfile
 
 
-def visible_catalog(model):
-    """Catalog rows a user may name: those it may see. Whether the account being set
-    may use one is the service's answer (``account_update``), a 400 naming the field."""
+# Adds the fields of the settings other apps keep (``accounts.parts``), after the setting
+# each follows; ``writable`` picks the fields that take input. A comment, not a docstring:
+# the schema would give it to every account serializer as its description.
+class WithParts:
+    writable = False
 
-    def visible(user):
-        from didhub.numbers.selectors.catalog import catalog_visible
-
-        return catalog_visible(model, user)
-
-    return visible
+    def get_fields(self):
+        return parts.with_api_fields(super().get_fields(), writable=self.writable)
 
 
 def visible_accounts(user):
@@ -28,17 +30,13 @@ SETTINGS_FIELDS = (
     "allow_external_numbers",
     "stations_purchased",
     "location_country",
-    "default_voice_carrier",
-    "default_sms_profile",
     "aging_days",
     "is_active",
 )
 
 
-class AccountSerializer(serializers.ModelSerializer):
+class AccountSerializer(WithParts, serializers.ModelSerializer):
     parent = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
-    default_voice_carrier = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
-    default_sms_profile = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Account
@@ -56,8 +54,10 @@ class AccountSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AccountSettingsSerializer(serializers.Serializer):
+class AccountSettingsSerializer(WithParts, serializers.Serializer):
     """Writable settings of an account; which of them a user may set is policy's answer."""
+
+    writable = True
 
     name = serializers.CharField(max_length=200)
     allow_external_numbers = serializers.BooleanField(
@@ -72,8 +72,6 @@ class AccountSettingsSerializer(serializers.Serializer):
     location_country = serializers.CharField(
         max_length=2, allow_blank=True, help_text="ISO country code, e.g. US."
     )
-    default_voice_carrier = VisibleRelatedField(visible=visible_catalog(Carrier), allow_null=True)
-    default_sms_profile = VisibleRelatedField(visible=visible_catalog(SmsProfile), allow_null=True)
     aging_days = serializers.IntegerField(min_value=0, max_value=3650)
     is_active = serializers.BooleanField()
 
@@ -84,7 +82,7 @@ class AccountCreateSerializer(AccountSettingsSerializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in (*SETTINGS_FIELDS,):
+        for name in (*SETTINGS_FIELDS, *parts.field_names()):
             self.fields[name].required = False
 
 

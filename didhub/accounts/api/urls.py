@@ -10,11 +10,6 @@ app_name = "accounts_api"
 urlpatterns = [
     path("accounts/", views.AccountListView.as_view(), name="account_list"),
     path("accounts/<int:pk>/", views.AccountDetailView.as_view(), name="account_detail"),
-    path(
-        "accounts/<int:pk>/inventory/",
-        views.AccountInventoryView.as_view(),
-        name="account_inventory",
-    ),
     path("users/", views.UserListView.as_view(), name="user_list"),
     path("users/<int:pk>/", views.UserDetailView.as_view(), name="user_detail"),
     path("tokens/", views.TokenListView.as_view(), name="token_list"),

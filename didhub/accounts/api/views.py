@@ -1,11 +1,14 @@
-"""Accounts with their inventory, the users of your accounts, and your own API tokens."""
+"""Accounts, the users of your accounts, and your own API tokens.
+
+An account's inventory of numbers is routed by the numbers app (``numbers.api.accounts``).
+"""
 
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import status
 from rest_framework.response import Response
 
-from didhub.accounts import services
+from didhub.accounts import parts, services
 from didhub.accounts.api.serializers import (
     AccountCreateSerializer,
     AccountSerializer,
@@ -21,7 +24,6 @@ from didhub.accounts.selectors import UserFilterSet, user_list, users_visible_to
 from didhub.core.api.schema import problems
 from didhub.core.api.throttling import AuthRateThrottle
 from didhub.core.api.views import ApiGenericView, visible_object
-from didhub.numbers import selectors
 
 ACCOUNT_ORDERING = {
     "id": "id",
@@ -40,7 +42,7 @@ class AccountListView(ApiGenericView):
     tiebreak = "id"
 
     def get_queryset(self):
-        return Account.objects.visible_to(self.request.user)
+        return Account.objects.visible_to(self.request.user).select_related(*parts.related())
 
     @extend_schema(
         operation_id="accounts_list",
@@ -89,7 +91,9 @@ class AccountDetailView(ApiGenericView):
 
     def get_object(self):
         return visible_object(
-            Account.objects.visible_to(self.request.user), self.kwargs["pk"], "account"
+            Account.objects.visible_to(self.request.user).select_related(*parts.related()),
+            self.kwargs["pk"],
+            "account",
         )
 
     @extend_schema(
@@ -126,49 +130,6 @@ class AccountDetailView(ApiGenericView):
     def delete(self, request, pk):
         services.account_delete(actor=request.user, account=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-CAPABILITY_COUNTS = inline_serializer(
-    "CapabilityCounts",
-    fields={
-        "owned": serializers.IntegerField(),
-        "assigned": serializers.IntegerField(),
-        "available": serializers.IntegerField(),
-        "aging": serializers.IntegerField(),
-        "reserved": serializers.IntegerField(),
-    },
-)
-
-
-class AccountInventoryView(ApiGenericView):
-    @extend_schema(
-        operation_id="accounts_inventory",
-        summary="Stations and numbers of an account's subtree",
-        description="Stations purchased / in use / available (enterprises), and numbers "
-        "owned / assigned / available / aging / reserved, in total and by capability.",
-        responses={
-            200: inline_serializer(
-                "AccountInventory",
-                fields={
-                    "account": serializers.IntegerField(),
-                    "stations": inline_serializer(
-                        "Stations",
-                        fields={
-                            "purchased": serializers.IntegerField(allow_null=True),
-                            "in_use": serializers.IntegerField(),
-                            "available": serializers.IntegerField(allow_null=True),
-                        },
-                    ),
-                    "numbers": CAPABILITY_COUNTS,
-                    "by_capability": serializers.DictField(child=CAPABILITY_COUNTS),
-                },
-            ),
-            **problems(404),
-        },
-    )
-    def get(self, request, pk):
-        account = visible_object(Account.objects.visible_to(request.user), pk, "account")
-        return Response(selectors.account_inventory(user=request.user, account=account))
 
 
 class UserListView(ApiGenericView):

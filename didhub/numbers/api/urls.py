@@ -6,7 +6,7 @@
 
 from django.urls import path
 
-from didhub.numbers.api import catalog, views
+from didhub.numbers.api import accounts, catalog, views
 
 app_name = "numbers_api"
 
@@ -32,6 +32,11 @@ urlpatterns = [
         name="number_port_cancel",
     ),
     path("numbers/<str:e164>/history/", views.NumberHistoryView.as_view(), name="number_history"),
+    path(
+        "accounts/<int:pk>/inventory/",
+        accounts.AccountInventoryView.as_view(),
+        name="account_inventory",
+    ),
     path("targets/", catalog.TargetListView.as_view(), name="target_list"),
     path("targets/<int:pk>/", catalog.TargetDetailView.as_view(), name="target_detail"),
     path("carriers/", catalog.CarrierListView.as_view(), name="carrier_list"),

@@ -11,6 +11,7 @@ from didhub.accounts.policy import Action, check
 from didhub.core import audit
 from didhub.core.errors import Conflict, DomainError, ErrorItem, ValidationFailed, invalid
 from didhub.numbers import attributes, e164
+from didhub.numbers.account_defaults import default_carriers
 from didhub.numbers.choices import NumberState
 from didhub.numbers.models import CallingProfile, Carrier, Number, SmsProfile
 from didhub.numbers.placement import CountryRule
@@ -39,18 +40,6 @@ CATALOG_MODELS = {
     "calling_profile": CallingProfile,
 }
 ENTRY_FIELDS = {"e164", "country_code", "row", "porting", *ATTRIBUTE_FIELDS}
-
-
-def default_carriers(account: Account) -> tuple[int | None, int | None]:
-    """The default voice carrier and SMS profile of ``account``: its own, else those of
-    the nearest account above it that has one (docs/domain.md, "Uploading"). Every path
-    that adds numbers reads them here."""
-    chain = Account.objects.filter(pk__in=account.ancestor_ids()).order_by("-depth")
-    rows = list(chain.values_list("default_voice_carrier_id", "default_sms_profile_id"))
-    return (
-        attributes.inherited(voice for voice, _ in rows),
-        attributes.inherited(sms for _, sms in rows),
-    )
 
 
 def entry_values(entry: dict) -> dict:

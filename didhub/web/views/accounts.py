@@ -19,6 +19,7 @@ from didhub.accounts.choices import AccountKind
 from didhub.accounts.models import Account, User
 from didhub.accounts.policy import Action, allows, check
 from didhub.core.errors import DomainError
+from didhub.numbers import account_defaults
 from didhub.web.acting import account_close, account_open, acting_user, is_acting
 from didhub.web.forms import AccountForm, AccountSearchForm
 from didhub.web.views.base import (
@@ -98,8 +99,7 @@ def account_edit(request, pk):
         "allow_external_numbers": account.allow_external_numbers,
         "stations_purchased": account.stations_purchased,
         "location_country": account.location_country,
-        "default_voice_carrier": account.default_voice_carrier_id,
-        "default_sms_profile": account.default_sms_profile_id,
+        **account_defaults.stored(account),
         "aging_days": account.aging_days,
     }
     form = AccountForm(request.POST or None, initial=initial, uses=account, editing=True)
