@@ -11,7 +11,7 @@ per few thousand numbers (a ``VALUES`` list joined to the numbers), and it never
 
 from datetime import UTC, datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -19,9 +19,9 @@ from didhub.accounts.policy import Action, check
 from didhub.core import audit
 from didhub.core.errors import ErrorItem, invalid
 from didhub.numbers import e164 as e164_module
-from didhub.numbers.choices import Activity
 from didhub.numbers.models import Number
 from didhub.numbers.services import numbers_port_complete_by_call
+from didhub.sync import sql
 from didhub.sync.choices import CallDirection
 from didhub.sync.outbox import chunked
 
@@ -73,30 +73,9 @@ def normalize_event(index: int, event: dict) -> tuple[str, datetime] | ErrorItem
 
 
 def mark_active(latest: dict[int, datetime]) -> int:
-    """One ``UPDATE ... FROM (VALUES ...)`` per chunk; returns the rows changed."""
-    table = Number._meta.db_table
-    changed = 0
-    for chunk in chunked(list(latest.items()), 2000):
-        values = ",".join(["(%s, %s)"] * len(chunk))
-        params = []
-        for number_id, at in chunk:
-            params += [number_id, connection.ops.adapt_datetimefield_value(at)]
-        # SQLite names the columns of a VALUES list column1, column2...
-        if connection.vendor == "sqlite":
-            source, key, at = f"(VALUES {values}) AS v", "v.column1", "v.column2"
-        else:
-            source, key, at = f"(VALUES {values}) AS v(id, at)", "v.id", "v.at"
-        sql = (
-            f"UPDATE {table} SET activity = %s, last_call_at = CASE "
-            f"WHEN {table}.last_call_at IS NULL OR {table}.last_call_at < {at} THEN {at} "
-            f"ELSE {table}.last_call_at END "
-            f"FROM {source} WHERE {table}.id = {key} AND ({table}.last_call_at IS NULL "
-            f"OR {table}.last_call_at < {at} OR {table}.activity <> %s)"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [Activity.ACTIVE, *params, Activity.ACTIVE])
-            changed += max(cursor.rowcount, 0)
-    return changed
+    """One ``UPDATE ... FROM (VALUES ...)`` per chunk (``sql.mark_active``); returns the
+    rows changed."""
+    return sum(sql.mark_active(chunk) for chunk in chunked(list(latest.items()), 2000))
 
 
 def calls_record(*, actor, events: list[dict], source: str = "api") -> dict:

@@ -18,6 +18,8 @@
 
 from django.conf import settings
 
+from didhub.core.db import is_postgresql
+
 
 def get(name: str):
     """The setting's value now (tests and sites change settings; nothing is cached)."""
@@ -26,9 +28,7 @@ def get(name: str):
 
 def senders() -> int:
     """How many delivery threads a worker runs (``DIDHUB_SYNC_SENDERS``, 0 = automatic)."""
-    from django.db import connection
-
     configured = get("DIDHUB_SYNC_SENDERS")
     if configured > 0:
         return configured
-    return 2 if connection.vendor == "postgresql" else 1
+    return 2 if is_postgresql() else 1

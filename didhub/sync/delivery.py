@@ -33,19 +33,18 @@ import threading
 import uuid
 from datetime import timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from didhub.numbers.choices import SyncState
 from didhub.numbers.models import Number
-from didhub.sync import conf
+from didhub.sync import conf, sql
 from didhub.sync.choices import LinkStatus, Operation, OutboxState
 from didhub.sync.connectors import Result, connector_for
 from didhub.sync.documents import digest, documents
-from didhub.sync.models import OutboxMessage, PlatformLink, SyncChange, SyncedNumber
+from didhub.sync.models import OutboxMessage, PlatformLink, SyncChange
 from didhub.sync.outbox import chunked, expand_imports
-from didhub.sync.sql import execute, joined, member_of
 
 logger = logging.getLogger("didhub.sync")
 
@@ -73,13 +72,7 @@ def build_body(link: PlatformLink, changes: list[tuple], now) -> tuple[str, list
         item["changes"].append(action)
     keys = list(order)
     docs = documents(enterprise_id=link.enterprise_id, e164s=keys)
-    among, params = member_of("e164", keys)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT e164 FROM {SyncedNumber._meta.db_table} WHERE link_id = %s AND {among}",
-            [link.pk, *params],
-        )
-        synced = {row[0] for row in cursor.fetchall()}
+    synced = sql.synced_among(link.pk, keys) if keys else set()
     items = []
     for e164, item in order.items():
         doc = docs.get(e164)
@@ -132,18 +125,8 @@ def pack(link_id: int) -> OutboxMessage | None:
             return None  # the link is down: its waiting messages probe it first
         expand_imports(link)
         batch = connector_for(link).max_batch
-        changes_table = SyncChange._meta.db_table
-        with connection.cursor() as cursor:
-            # Numbers with a message outstanding wait for it (in order per number).
-            cursor.execute(
-                f"SELECT c.id, c.e164, c.action FROM {changes_table} c "
-                "WHERE c.link_id = %s AND c.message_id IS NULL AND c.import_id IS NULL "
-                "AND NOT EXISTS "
-                f"(SELECT 1 FROM {changes_table} o WHERE o.link_id = c.link_id "
-                "AND o.e164 = c.e164 AND o.message_id IS NOT NULL) ORDER BY c.id LIMIT %s",
-                [link.pk, batch * 2],
-            )
-            window = cursor.fetchall()
+        # Numbers with a message outstanding wait for it (in order per number).
+        window = sql.waiting_changes(link.pk, batch * 2)
         chosen: dict[str, None] = {}
         for _, e164, _ in window:
             if len(chosen) >= batch and e164 not in chosen:
@@ -163,11 +146,7 @@ def pack(link_id: int) -> OutboxMessage | None:
             locked_until=lease_until(now),
         )
         for ids in chunked([change[0] for change in changes]):
-            where, params = member_of("id", ids)
-            execute(
-                f"UPDATE {SyncChange._meta.db_table} SET message_id = %s WHERE {where}",
-                [message.pk, *params],
-            )
+            sql.claim_changes(message.pk, ids)
         if link.status != LinkStatus.SYNCING and link.status != LinkStatus.FAILED:
             PlatformLink.objects.filter(pk=link.pk).update(status=LinkStatus.SYNCING)
         if link.failures:
@@ -275,52 +254,15 @@ def refresh_link_status(link_id: int) -> None:
 
 def confirm(link_id: int, present: list[dict], gone: list[str], now) -> None:
     """What the platform now holds: upsert the present numbers' digests, drop the gone."""
-    table = SyncedNumber._meta.db_table
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    upsert = (
-        " ON CONFLICT (link_id, e164) DO UPDATE SET digest = EXCLUDED.digest, "
-        "confirmed_at = EXCLUDED.confirmed_at"
-    )
-    for chunk in chunked(present, 500 if connection.vendor == "sqlite" else 5000):
-        if connection.vendor == "postgresql":
-            execute(
-                f"INSERT INTO {table} (link_id, e164, digest, confirmed_at) "
-                "SELECT %s, unnest(string_to_array(%s, ',')), unnest(string_to_array(%s, ',')), %s"
-                + upsert,
-                [
-                    link_id,
-                    joined([i["e164"] for i in chunk]),
-                    joined([i["digest"] for i in chunk]),
-                    stamp,
-                ],
-            )
-            continue
-        params = []
-        for item in chunk:
-            params += [link_id, item["e164"], item["digest"], stamp]
-        execute(
-            f"INSERT INTO {table} (link_id, e164, digest, confirmed_at) VALUES "
-            + ",".join(["(%s, %s, %s, %s)"] * len(chunk))
-            + upsert,
-            params,
-        )
+    sql.confirm_synced(link_id, present, now)
     for keys in chunked(gone):
-        where, params = member_of("e164", keys)
-        execute(f"DELETE FROM {table} WHERE link_id = %s AND {where}", [link_id, *params])
+        sql.forget_synced(link_id, keys)
 
 
 def mark_ready(link_id: int, enterprise_id: int, e164s: list[str]) -> None:
     """Delivered numbers are ready, unless a newer change of theirs waits."""
-    numbers, changes = Number._meta.db_table, SyncChange._meta.db_table
     for keys in chunked(e164s):
-        where, params = member_of("e164", keys)
-        execute(
-            f"UPDATE {numbers} SET sync_state = %s, sync_error = '' "
-            f"WHERE owner_id = %s AND {where} "
-            f"AND NOT EXISTS (SELECT 1 FROM {changes} c "
-            f"WHERE c.link_id = %s AND c.e164 = {numbers}.e164)",
-            [SyncState.READY, enterprise_id, *params, link_id],
-        )
+        sql.mark_ready(link_id, enterprise_id, keys)
 
 
 def record_success(message: OutboxMessage, result: Result) -> None:
@@ -347,7 +289,7 @@ def record_success(message: OutboxMessage, result: Result) -> None:
         )
         if not updated:
             return  # superseded while in flight (resync, link disabled)
-        execute(f"DELETE FROM {SyncChange._meta.db_table} WHERE message_id = %s", [message.pk])
+        sql.drop_changes(message.pk)
         confirm(message.link_id, present, gone, now)
         link = PlatformLink.objects.filter(pk=message.link_id)
         enterprise_id = link.values_list("enterprise_id", flat=True).get()

@@ -6,10 +6,8 @@ whether the platform holds the number as didhub has it now.
 
 import hashlib
 
-from django.db import connection
-
-from didhub.numbers.models import Assignment, CallingProfile, Carrier, Number, SmsProfile, Target
-from didhub.sync.sql import member_of
+from didhub.numbers.models import CallingProfile, Carrier, SmsProfile, Target
+from didhub.sync import sql
 
 NUMBER_FIELDS = (
     "id",
@@ -84,48 +82,23 @@ def documents(*, enterprise_id: int, e164s: list[str] | None = None) -> dict[str
     Two plain SQL reads (numbers with their catalog names, then assignments with their
     targets): this runs for every message the worker packs.
     """
-    numbers = Number._meta.db_table
-    where, params = "n.owner_id = %s", [enterprise_id]
-    if e164s is not None:
-        if not e164s:
-            return {}
-        among, values = member_of("n.e164", e164s)
-        where += f" AND {among}"
-        params += values
-    sql = (
-        "SELECT n.id, n.e164, n.country_code, n.region, n.number_type, n.state, n.voice, "
-        "n.sms, n.fax, n.route, n.usage, n.cac_limit, vc.name, sp.carrier_name, sp.name, "
-        "cp.name, cp.sbc_device, n.sip_connection, n.service_info, n.tags, n.external "
-        f"FROM {numbers} n "
-        f"LEFT JOIN {Carrier._meta.db_table} vc ON vc.id = n.voice_carrier_id "
-        f"LEFT JOIN {SmsProfile._meta.db_table} sp ON sp.id = n.sms_profile_id "
-        f"LEFT JOIN {CallingProfile._meta.db_table} cp ON cp.id = n.calling_profile_id "
-        f"WHERE {where} ORDER BY n.e164"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = [dict(zip(NUMBER_FIELDS, row, strict=True)) for row in cursor.fetchall()]
+    if e164s is not None and not e164s:
+        return {}
+    rows = [
+        dict(zip(NUMBER_FIELDS, row, strict=True)) for row in sql.number_rows(enterprise_id, e164s)
+    ]
     by_number: dict[int, list[dict]] = {}
     if rows and any(row["state"] == "assigned" for row in rows):
         ids = [row["id"] for row in rows if row["state"] == "assigned"]
-        sql = (
-            "SELECT a.number_id, a.channel, t.kind, t.name, t.external_id "
-            f"FROM {Assignment._meta.db_table} a "
-            f"JOIN {Target._meta.db_table} t ON t.id = a.target_id "
-            f"WHERE {member_of('a.number_id', ids)[0]} "
-            "ORDER BY a.number_id, a.channel"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, member_of("a.number_id", ids)[1])
-            for number_id, channel, kind, name, external_id in cursor.fetchall():
-                by_number.setdefault(number_id, []).append(
-                    {
-                        "channel": channel,
-                        "target_kind": kind,
-                        "target_name": name,
-                        "target_external_id": external_id,
-                    }
-                )
+        for number_id, channel, kind, name, external_id in sql.assignment_rows(ids):
+            by_number.setdefault(number_id, []).append(
+                {
+                    "channel": channel,
+                    "target_kind": kind,
+                    "target_name": name,
+                    "target_external_id": external_id,
+                }
+            )
     return {row["e164"]: document(row, by_number.get(row["id"], [])) for row in rows}
 
 

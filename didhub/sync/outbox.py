@@ -17,18 +17,18 @@ makes it ``pending`` or ``ready`` again (``held_by_dead_message``).
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import connection
 from django.db.models import Exists, Model, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from didhub.core.db.sql import member_of
 from didhub.numbers.attributes import starting_sync_state
 from didhub.numbers.choices import SyncState
-from didhub.numbers.models import Assignment, CallingProfile, Carrier, Number, SmsProfile, Target
+from didhub.numbers.models import Number
+from didhub.sync import sql
 from didhub.sync.choices import LinkStatus, OutboxState
 from didhub.sync.documents import SHOWN_FIELDS
-from didhub.sync.models import OutboxMessage, PlatformLink, SyncChange
-from didhub.sync.sql import execute, member_of
+from didhub.sync.models import PlatformLink, SyncChange
 
 # Ids per statement: well below SQLite's 32,766 host parameters.
 CHUNK = 5000
@@ -82,16 +82,13 @@ def insert_changes_select(
     *, link_id: int, action: str, where_sql: str, params: list, created_at=None
 ) -> int:
     """``INSERT INTO sync_syncchange ... SELECT`` over the numbers matching ``where_sql``."""
-    changes = SyncChange._meta.db_table
-    numbers = Number._meta.db_table
-    now = connection.ops.adapt_datetimefield_value(created_at or timezone.now())
-    sql = (
-        f"INSERT INTO {changes} (link_id, number_id, e164, action, created_at) "
-        f"SELECT %s, n.id, n.e164, %s, %s FROM {numbers} n WHERE {where_sql} ORDER BY n.id"
+    return sql.insert_changes_select(
+        link_id=link_id,
+        action=action,
+        where_sql=where_sql,
+        params=params,
+        now=created_at or timezone.now(),
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [link_id, action, now, *params])
-        return max(cursor.rowcount, 0)
 
 
 def held_by_dead_message():
@@ -102,17 +99,6 @@ def held_by_dead_message():
             e164=OuterRef("e164"),
             message__state=OutboxState.DEAD,
         )
-    )
-
-
-def held_by_dead_message_sql(alias: str) -> str:
-    """The same test as SQL over the numbers table named ``alias``, for raw statements."""
-    return (
-        f"EXISTS (SELECT 1 FROM {SyncChange._meta.db_table} dc "
-        f"JOIN {OutboxMessage._meta.db_table} dm ON dm.id = dc.message_id "
-        f"JOIN {PlatformLink._meta.db_table} dl ON dl.id = dc.link_id "
-        f"WHERE dc.e164 = {alias}.e164 AND dl.enterprise_id = {alias}.owner_id "
-        f"AND dm.state = '{OutboxState.DEAD.value}')"
     )
 
 
@@ -221,18 +207,6 @@ def enqueue_numbers(
     return count
 
 
-# The numbers referring to an object whose fields their documents show, as SQL over
-# ``n`` with the object's id as its one parameter (each column has its own index).
-REFERRING_SQL = {
-    Carrier: "n.voice_carrier_id = %s",
-    SmsProfile: "n.sms_profile_id = %s",
-    CallingProfile: "n.calling_profile_id = %s",
-    Target: (
-        f"n.id IN (SELECT a.number_id FROM {Assignment._meta.db_table} a WHERE a.target_id = %s)"
-    ),
-}
-
-
 def enqueue_referring(*, action: str, obj: Model, fields: Iterable[str]) -> int:
     """Queue every number of a sending link whose document shows ``obj``'s ``fields``.
 
@@ -245,32 +219,7 @@ def enqueue_referring(*, action: str, obj: Model, fields: Iterable[str]) -> int:
     shown = SHOWN_FIELDS.get(type(obj), ())
     if not set(fields) & set(shown):
         return 0
-    referring = REFERRING_SQL[type(obj)]
-    links = PlatformLink._meta.db_table
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    queued = execute(
-        f"INSERT INTO {SyncChange._meta.db_table} (link_id, number_id, e164, action, created_at) "
-        f"SELECT l.id, n.id, n.e164, %s, %s FROM {Number._meta.db_table} n "
-        f"JOIN {links} l ON l.enterprise_id = n.owner_id "
-        f"WHERE l.consented_at IS NOT NULL AND l.status <> %s AND {referring} "
-        "ORDER BY n.id",
-        [action, now, LinkStatus.DISABLED, obj.pk],
-    )
-    if queued:
-        execute(
-            f"UPDATE {Number._meta.db_table} SET sync_state = %s, sync_error = '' "
-            f"WHERE sync_state <> %s AND id IN (SELECT n.id FROM {Number._meta.db_table} n "
-            f"JOIN {links} l ON l.enterprise_id = n.owner_id "
-            f"WHERE l.consented_at IS NOT NULL AND l.status <> %s AND {referring} "
-            f"AND NOT (n.sync_state = %s AND {held_by_dead_message_sql('n')}))",
-            [SyncState.PENDING, SyncState.PENDING, LinkStatus.DISABLED, obj.pk, SyncState.FAILED],
-        )
-    return queued
-
-
-def sending_links_sql() -> str:
-    """Links that send (consented, not disabled), as a join condition on ``l``."""
-    return f"l.consented_at IS NOT NULL AND l.status <> '{LinkStatus.DISABLED.value}'"
+    return sql.enqueue_referring(action=action, model=type(obj), pk=obj.pk, now=timezone.now())
 
 
 def enqueue_selection(
@@ -283,33 +232,15 @@ def enqueue_selection(
     (``number_id``, ``e164``, ``owner_id`` before they left) are queued as gone to the
     link of the enterprise they left. A number that left is not queued twice."""
     count = 0
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    changes = SyncChange._meta.db_table
-    links_table = PlatformLink._meta.db_table
+    now = timezone.now()
     if selection:
         set_sync_states(Number.objects.filter(pk__in=RawSQL(selection, [])), links)
         if links.sending:
-            not_left = (
-                f"AND n.id NOT IN (SELECT number_id FROM ({left_selection}) gone)"
-                if left_selection
-                else ""
-            )
-            count += execute(
-                f"INSERT INTO {changes} (link_id, number_id, e164, action, created_at) "
-                f"SELECT l.id, n.id, n.e164, %s, %s FROM {Number._meta.db_table} n "
-                f"JOIN {links_table} l ON l.enterprise_id = n.owner_id "
-                f"WHERE {sending_links_sql()} AND n.id IN ({selection}) {not_left} "
-                "ORDER BY n.id",
-                [action, now],
+            count += sql.enqueue_selected(
+                action=action, selection=selection, left_selection=left_selection, now=now
             )
     if left_selection and links.sending:
-        count += execute(
-            f"INSERT INTO {changes} (link_id, number_id, e164, action, created_at) "
-            f"SELECT l.id, gone.number_id, gone.e164, %s, %s FROM ({left_selection}) gone "
-            f"JOIN {links_table} l ON l.enterprise_id = gone.owner_id "
-            f"WHERE {sending_links_sql()} ORDER BY gone.number_id",
-            [action, now],
-        )
+        count += sql.enqueue_left(action=action, left_selection=left_selection, now=now)
     return count
 
 

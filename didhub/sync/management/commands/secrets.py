@@ -9,7 +9,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from didhub.sync import crypto
+from didhub.sync import crypto, sql
 from didhub.sync.models import PlatformLink
 
 
@@ -53,33 +53,15 @@ def rotate_all() -> tuple[int, list[int]]:
             .values_list("pk", flat=True)
         )
         for pk in rows:
-            stored = raw_credentials(pk)
+            stored = sql.stored_credentials(pk)
             try:
                 fresh = crypto.rotate(stored)
             except InvalidToken:
                 unreadable.append(pk)
                 continue
-            set_raw_credentials(pk, fresh)
+            sql.store_credentials(pk, fresh)
             rotated += 1
         if unreadable:
             transaction.set_rollback(True)
             return 0, unreadable
     return rotated, unreadable
-
-
-def raw_credentials(pk: int) -> str:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT credentials FROM {PlatformLink._meta.db_table} WHERE id = %s", [pk])
-        return cursor.fetchone()[0]
-
-
-def set_raw_credentials(pk: int, value: str) -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {PlatformLink._meta.db_table} SET credentials = %s WHERE id = %s",
-            [value, pk],
-        )
