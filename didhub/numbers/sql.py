@@ -24,6 +24,7 @@ from didhub.core.db import is_postgresql
 from didhub.core.db.copy import write_rows
 from didhub.core.db.sql import execute, fetch_all
 from didhub.core.models import Event
+from didhub.numbers.choices import NumberState
 from didhub.numbers.models import Assignment, Number, Target
 
 SELECTED = "numbers_bulk_selected"
@@ -433,3 +434,30 @@ def insert_events(
 # and those that left an enterprise (as they were when selected).
 SELECTED_IDS = f"SELECT id FROM {SELECTED}"
 SELECTED_LEFT = f"SELECT id AS number_id, e164, owner_id FROM {SELECTED}"
+
+
+# Account reports ----------------------------------------------------------------------------
+
+
+def children_utilization(parent_id: int, using: str = "default") -> list[tuple]:
+    """Per child of the account: ``(id, name, kind, owned, assigned, available)`` over
+    the child's whole subtree, children without numbers with zeros, by name.
+
+    Each child's subtree is a path prefix; the join keeps it one grouped statement.
+    """
+    return fetch_all(
+        f"""
+        SELECT child.id, child.name, child.kind,
+               COUNT(number.id),
+               COUNT(CASE WHEN number.state = %s THEN 1 END),
+               COUNT(CASE WHEN number.state = %s THEN 1 END)
+        FROM {ACCOUNTS} AS child
+        LEFT JOIN {ACCOUNTS} AS below ON below.path LIKE (child.path || '%%')
+        LEFT JOIN {NUMBERS} AS number ON number.owner_id = below.id
+        WHERE child.parent_id = %s
+        GROUP BY child.id, child.name, child.kind
+        ORDER BY child.name, child.id
+        """,
+        [NumberState.ASSIGNED, NumberState.AVAILABLE, parent_id],
+        using,
+    )
