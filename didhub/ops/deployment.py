@@ -12,12 +12,13 @@ it too), so that ``didhub migrate`` and the other commands are not held up by it
 
 from django.conf import settings
 from django.core.checks import Error, register
-from django.db import connection
+
+from didhub.core.db import is_postgresql
 
 
 @register("didhub", deploy=True)
 def secret_key_is_shared(app_configs=None, **kwargs):
-    if connection.vendor != "postgresql" or not settings.DIDHUB_SECRET_KEY_GENERATED:
+    if not is_postgresql() or not settings.DIDHUB_SECRET_KEY_GENERATED:
         return []
     if settings.DIDHUB_ALLOW_GENERATED_SECRET_KEY:
         return []
