@@ -14,7 +14,7 @@ from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from didhub.config.cache_url import cache_from_url
-from didhub.core.database_url import database_from_url, sqlite_database
+from didhub.core.database_url import database_from_url, replica_from_url, sqlite_database
 from didhub.numbers.attributes import MAX_RANGE
 
 
@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "didhub.accounts.middleware.SwitchedOffSessionMiddleware",
     "didhub.core.middleware.RequestLogMiddleware",
+    "didhub.core.db.replica.PrimaryAfterWritesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -121,6 +122,13 @@ if database_url := os.environ.get("DIDHUB_DATABASE_URL"):
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {"default": sqlite_database(DATA_DIR / "didhub.sqlite3")}
+# Lists, the dashboard and exports read from a PostgreSQL streaming replica when one is
+# set, unless it lags more than DIDHUB_REPLICA_MAX_LAG_SECONDS or is down; every write
+# stays on the primary (didhub.core.db.replica).
+if replica_url := os.environ.get("DIDHUB_DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = replica_from_url(replica_url, DATABASES["default"])
+DIDHUB_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("DIDHUB_REPLICA_MAX_LAG_SECONDS", 5))
+DATABASE_ROUTERS = ["didhub.core.db.replica.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

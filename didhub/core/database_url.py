@@ -39,6 +39,25 @@ def database_from_url(url: str) -> dict:
     )
 
 
+def replica_from_url(url: str, primary: dict) -> dict:
+    """``DIDHUB_DATABASE_REPLICA_URL``: a PostgreSQL streaming replica of a PostgreSQL primary.
+
+    A replica that does not answer within two seconds is bypassed, not waited for
+    (``connect_timeout``, unless the URL sets it); a test run reads the primary's test
+    database through it (``MIRROR``), as there is no replica to create one on.
+    """
+    database = database_from_url(url)
+    postgres = "django.db.backends.postgresql"
+    if database["ENGINE"] != postgres or primary["ENGINE"] != postgres:
+        raise ImproperlyConfigured(
+            "DIDHUB_DATABASE_REPLICA_URL: a replica is a PostgreSQL streaming replica of the "
+            "PostgreSQL database DIDHUB_DATABASE_URL names"
+        )
+    database["OPTIONS"].setdefault("connect_timeout", 2)
+    database["TEST"] = {"MIRROR": "default"}
+    return database
+
+
 def sqlite_database(path, options: dict | None = None) -> dict:
     """SQLite tuned for a small server: WAL so readers never wait for the writer.
 

@@ -23,6 +23,7 @@ from drf_spectacular.utils import (
 
 from didhub.core.api.schema import problems
 from didhub.core.api.views import ApiView
+from didhub.core.db.replica import reads_from_replica
 from didhub.exports import selectors
 from didhub.exports.naming import EXPORT_PARAMETERS, describe, export_filename
 from didhub.exports.writers import FORMATS, csv_export, write_pdf, write_xlsx
@@ -68,6 +69,7 @@ class NumberExportView(ApiView):
         # The file is the answer whatever Accept says; errors fall back to problem+json.
         return super().perform_content_negotiation(request, force=True)
 
+    @reads_from_replica
     def get(self, request, *args, **kwargs):
         params = request.query_params
         filters = params.copy()

@@ -11,13 +11,17 @@ import time
 from asgiref.sync import async_to_sync
 from health_check.exceptions import HealthCheckException
 
+from didhub.core.db.replica import replica_state
 from didhub.ops.checks import READINESS
 
 logger = logging.getLogger("didhub.health")
 
 
 def check_readiness() -> dict:
-    """``{"status": "ready"|"not ready", "checks": {name: {"ok", "detail", "seconds"}}}``."""
+    """``{"status": "ready"|"not ready", "checks": {name: {"ok", "detail", "seconds"}}}``,
+    and ``"replica": {"in_use", "detail", "lag_seconds"}`` when a replica is configured: a
+    replica that is down or lags is bypassed, so it is reported but never makes didhub
+    not ready."""
     results = {}
     for name, check_class in READINESS.items():
         check = check_class()
@@ -40,7 +44,10 @@ def check_readiness() -> dict:
             "seconds": round(time.perf_counter() - started, 4),
         }
     ready = all(result["ok"] for result in results.values())
-    return {"status": "ready" if ready else "not ready", "checks": results}
+    report = {"status": "ready" if ready else "not ready", "checks": results}
+    if (replica := replica_state()) is not None:
+        report["replica"] = replica.as_dict()
+    return report
 
 
 def _is_async(check) -> bool:

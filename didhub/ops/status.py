@@ -131,6 +131,8 @@ def status(*, user) -> dict:
         "checks": report["checks"],
         "links": link_backlog(user=user),
     }
+    if "replica" in report:
+        answer["replica"] = report["replica"]
     if operator:
         answer["workers"] = worker_list()
         answer["task_queues"] = task_queues()

@@ -16,6 +16,7 @@ from didhub.accounts.api.events import EventSerializer
 from didhub.core.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from didhub.core.api.schema import problems
 from didhub.core.api.views import ApiGenericView
+from didhub.core.db.replica import reads_from_replica
 from didhub.core.models import Event
 from didhub.numbers import selectors, services
 from didhub.numbers.api.serializers import (
@@ -131,6 +132,7 @@ class NumberListView(ApiGenericView):
         "target's name), `pattern` (`*` wildcards) and the predefined `search=`.",
         responses={200: NumberSerializer(many=True), **problems(400)},
     )
+    @reads_from_replica
     def get(self, request):
         numbers = selectors.number_list(user=request.user, filters=request.query_params)
         page = self.paginate_queryset(page_relations(numbers))

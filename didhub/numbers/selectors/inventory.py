@@ -5,12 +5,13 @@ counts are conditional aggregates over the account's subtree (a materialized-pat
 prefix), never a loop over child accounts.
 """
 
-from django.db import connection
+from django.db import connections
 from django.db.models import Count, Q
 from django.db.models.functions import Length
 
 from didhub.accounts.models import Account
 from didhub.accounts.policy import check_visible
+from didhub.core.db.replica import read_alias
 from didhub.core.errors import NotVisible
 from didhub.numbers.choices import Activity, Channel, NumberState
 from didhub.numbers.models import Assignment, Block, Number
@@ -147,7 +148,7 @@ def account_children_utilization(*, user, account) -> list[dict]:
     Children without numbers are listed with zeros.
     """
     account = visible_account(user, account)
-    with connection.cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(
             children_utilization_sql(), [NumberState.ASSIGNED, NumberState.AVAILABLE, account.pk]
         )

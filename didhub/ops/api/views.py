@@ -22,6 +22,12 @@ class CheckSerializer(serializers.Serializer):
     seconds = serializers.FloatField()
 
 
+class ReplicaSerializer(serializers.Serializer):
+    in_use = serializers.BooleanField(help_text="Lists, dashboard and exports read from it.")
+    detail = serializers.CharField(help_text="In use, or why it is bypassed.")
+    lag_seconds = serializers.FloatField(allow_null=True)
+
+
 class WorkerSerializer(serializers.Serializer):
     id = serializers.CharField()
     hostname = serializers.CharField()
@@ -54,6 +60,9 @@ class StatusSerializer(serializers.Serializer):
     ready = serializers.BooleanField()
     checks = serializers.DictField(child=CheckSerializer())
     links = LinkBacklogSerializer(many=True, help_text="The platform links you may see.")
+    replica = ReplicaSerializer(
+        required=False, help_text="With DIDHUB_DATABASE_REPLICA_URL set only."
+    )
     workers = WorkerSerializer(
         many=True, required=False, help_text="Users of the platform account only."
     )

@@ -6,6 +6,7 @@ from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from didhub.core.db.replica import reads_from_replica
 from didhub.imports.models import Import
 from didhub.numbers import selectors
 from didhub.numbers.models import Number
@@ -63,6 +64,7 @@ def imports_over_time(actor) -> list[tuple[str, int]]:
 
 
 @portal_view
+@reads_from_replica
 def dashboard(request):
     actor = acting_user(request)
     account = actor.account

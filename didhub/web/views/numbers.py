@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from didhub.accounts.policy import Action, allows
+from didhub.core.db.replica import reads_from_replica
 from didhub.core.errors import ValidationFailed
 from didhub.numbers import selectors
 from didhub.numbers.choices import Activity, NumberState, Route, SyncState, TargetKind, Usage
@@ -112,6 +113,7 @@ def headers_for(chosen, params: QueryDict, sort: str) -> list[dict]:
 
 
 @portal_view
+@reads_from_replica
 def number_list(request):
     """The Phone Numbers page; with htmx only the table is sent back."""
     actor = acting_user(request)
