@@ -21,57 +21,48 @@ from django.db.migrations.operations import AddConstraint, AddIndex, RemoveIndex
 from didhub.core.db.vendor import is_postgresql
 
 
-class AddIndexOnline(AddIndexConcurrently):
+class OnPostgreSQL:
+    """The operation itself on PostgreSQL; elsewhere the plain operation ``elsewhere``
+    does it (``None``: nothing to do there)."""
+
+    elsewhere: type | None = None
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if is_postgresql(schema_editor.connection):
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+        elif self.elsewhere is not None:
+            self.elsewhere.database_forwards(self, app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if is_postgresql(schema_editor.connection):
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+        elif self.elsewhere is not None:
+            self.elsewhere.database_backwards(self, app_label, schema_editor, from_state, to_state)
+
+
+class AddIndexOnline(OnPostgreSQL, AddIndexConcurrently):
     """``CREATE INDEX CONCURRENTLY`` on PostgreSQL: writers keep writing while it builds."""
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if is_postgresql(schema_editor.connection):
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-        else:
-            AddIndex.database_forwards(self, app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if is_postgresql(schema_editor.connection):
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
-        else:
-            AddIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
+    elsewhere = AddIndex
 
 
-class RemoveIndexOnline(RemoveIndexConcurrently):
+class RemoveIndexOnline(OnPostgreSQL, RemoveIndexConcurrently):
     """``DROP INDEX CONCURRENTLY`` on PostgreSQL: no lock that queues the table's readers."""
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if is_postgresql(schema_editor.connection):
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-        else:
-            RemoveIndex.database_forwards(self, app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if is_postgresql(schema_editor.connection):
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
-        else:
-            RemoveIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
+    elsewhere = RemoveIndex
 
 
-class AddCheckNotValid(AddConstraintNotValid):
+class AddCheckNotValid(OnPostgreSQL, AddConstraintNotValid):
     """A check constraint added ``NOT VALID`` on PostgreSQL: new rows are checked at once,
     the existing ones by :class:`ValidateCheck` (in a later migration), which reads the
     table without blocking its writers. SQLite adds it as a plain constraint."""
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if is_postgresql(schema_editor.connection):
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-        else:
-            AddConstraint.database_forwards(self, app_label, schema_editor, from_state, to_state)
+    elsewhere = AddConstraint
 
 
-class ValidateCheck(ValidateConstraint):
+class ValidateCheck(OnPostgreSQL, ValidateConstraint):
     """``VALIDATE CONSTRAINT`` on PostgreSQL (a SHARE UPDATE EXCLUSIVE lock: reads and
     writes go on); nothing on SQLite, where :class:`AddCheckNotValid` checked every row."""
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if is_postgresql(schema_editor.connection):
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
 
 
 def online_safe(reason: str):
