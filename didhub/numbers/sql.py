@@ -99,18 +99,6 @@ def json_stored(column: str) -> str:
     return f"CAST({column} AS json)" if is_postgresql() else f"json({column})"
 
 
-def json_array_of(element: str, source: str) -> str:
-    """A JSON array of ``element`` over the rows of ``source`` ("FROM ... ORDER BY ...");
-    ``[]`` when there are none."""
-    if is_postgresql():
-        order = ""
-        if " ORDER BY " in source:
-            source, order = source.split(" ORDER BY ")
-            order = f" ORDER BY {order}"
-        return f"COALESCE((SELECT json_agg({element}{order}) {source}), CAST('[]' AS json))"
-    return f"json((SELECT json_group_array(json(item)) FROM (SELECT {element} AS item {source})))"
-
-
 def iso_moment(column: str) -> str:
     """A timestamp column as ISO 8601 text in UTC (``2026-01-05T10:00:00.000001+00:00``)."""
     if is_postgresql():
@@ -236,6 +224,11 @@ def distinct_values(expression: str) -> list[tuple]:
     return fetch(f"SELECT DISTINCT {expression} {SELECTED_ROWS} WHERE {expression} IS NOT NULL")
 
 
+def distinct_rows(expressions: list[str]) -> list[tuple]:
+    """The distinct combinations of ``expressions`` over the selected numbers."""
+    return fetch(f"SELECT DISTINCT {', '.join(expressions)} {SELECTED_ROWS}")
+
+
 def json_only_changed(expression: str, changed: list[tuple[str, str]]) -> str:
     """``expression`` (an object) without the keys whose condition (one parameter each,
     ``distinct_from``) is false: an update's event names what changed on that number."""
@@ -276,7 +269,7 @@ TAGS_MAP_JOIN = f" JOIN {TAGS_MAP} m ON m.old = n.tags"
 def create_tags_map(pairs: list[tuple[str, str]]) -> None:
     """Old tag string -> new one, for the tag strings a tags action changes."""
     execute(f"DROP TABLE IF EXISTS {TAGS_MAP}")
-    execute(f"CREATE TEMPORARY TABLE {TAGS_MAP} (old varchar(500) PRIMARY KEY, new varchar(500))")
+    execute(f"CREATE TEMPORARY TABLE {TAGS_MAP} (old text PRIMARY KEY, new text)")
     write_rows(TAGS_MAP, ["old", "new"], pairs)
 
 
@@ -292,15 +285,35 @@ def update_tags(updated_at) -> int:
     return changed
 
 
-def assignments_json(target_json: str, channel: str | None = None) -> str:
-    """A number's assignments (on ``channel``: one parameter) as events list them."""
+def assignments_join(target_json: str, channel: str | None = None) -> tuple[str, list]:
+    """A join adding ``g.items``: each selected number's assignments (on ``channel``) as
+    events list them, ``[{channel, target}]`` by channel; aggregated once for the whole
+    selection (a hash join), not looked up per number; ``assigned_items`` reads it."""
     element = json_object(("channel", "a.channel"), ("target", target_json))
-    only = "" if channel is None else "AND a.channel = %s "
-    return json_array_of(
-        element,
+    only = "" if channel is None else " AND a.channel = %s"
+    rows = (
         f"FROM {ASSIGNMENTS} a JOIN {TARGETS} t ON t.id = a.target_id "
-        f"WHERE a.number_id = n.id {only}ORDER BY a.channel",
+        f"WHERE a.number_id IN (SELECT id FROM {SELECTED}){only}"
     )
+    if is_postgresql():
+        grouped = (
+            f"SELECT a.number_id, json_agg({element} ORDER BY a.channel) AS items "
+            f"{rows} GROUP BY a.number_id"
+        )
+    else:
+        grouped = (
+            "SELECT number_id, json_group_array(json(item)) AS items FROM "
+            f"(SELECT a.number_id, {element} AS item {rows} ORDER BY a.number_id, a.channel) "
+            "GROUP BY number_id"
+        )
+    return f" LEFT JOIN ({grouped}) g ON g.number_id = n.id", [] if channel is None else [channel]
+
+
+def assigned_items() -> str:
+    """The ``g.items`` of ``assignments_join`` as a JSON array (empty when none)."""
+    if is_postgresql():
+        return "COALESCE(g.items, CAST('[]' AS json))"
+    return "json(COALESCE(g.items, '[]'))"
 
 
 def store_released_from(owner_json: str, target_json: str) -> int:
@@ -313,11 +326,13 @@ def store_released_from(owner_json: str, target_json: str) -> int:
         ("state", "n.state"),
         ("reserved_until", iso_moment_or_null("n.reserved_until")),
         ("reserved_for", reserved_for),
-        ("assignments", assignments_json(target_json)),
+        ("assignments", assigned_items()),
     )
+    join, params = assignments_join(target_json)
     return execute(
         f"UPDATE {NUMBERS} AS n SET released_from = {json_column(released)} "
-        f"WHERE n.id IN (SELECT id FROM {SELECTED})"
+        f"FROM {SELECTED} s{join.replace('= n.id', '= s.id')} WHERE n.id = s.id",
+        params,
     )
 
 
@@ -430,10 +445,31 @@ def insert_events(
     return execute(sql, [*head, *before_params, *after_params, request_id, *params])
 
 
+DESTINATION_JOIN = f" JOIN {ACCOUNTS} d ON d.id = %s"
+
+
+def leave_out_holder(account_id: int) -> int:
+    """Numbers already held by a move's destination stay as they are: out of the selection."""
+    return execute(f"DELETE FROM {SELECTED} WHERE owner_id = %s", [account_id])
+
+
+def clear_reference(column: str, condition: str) -> int:
+    """Clear a catalog reference of the selected numbers that meet ``condition``."""
+    return execute(
+        f"UPDATE {NUMBERS} SET {column} = NULL "
+        f"WHERE id IN (SELECT id FROM {SELECTED}) AND {condition}"
+    )
+
+
 # What a bulk action hands the sync outbox: the selected numbers that exist after it,
 # and those that left an enterprise (as they were when selected).
 SELECTED_IDS = f"SELECT id FROM {SELECTED}"
 SELECTED_LEFT = f"SELECT id AS number_id, e164, owner_id FROM {SELECTED}"
+# Those of them that an enterprise held (a move from a reseller leaves no enterprise).
+LEFT_ENTERPRISES = (
+    f"SELECT s.id AS number_id, s.e164, s.owner_id FROM {SELECTED} s "
+    f"JOIN {ACCOUNTS} o ON o.id = s.owner_id WHERE o.kind = 'enterprise'"
+)
 
 
 # Account reports ----------------------------------------------------------------------------

@@ -121,6 +121,10 @@ def problem_exception_handler(exc, context):
             title=exc.title,
             errors=[item.as_dict() for item in exc.errors],
         )
+        if (total := getattr(exc, "errors_total", None)) is not None:
+            # A bulk action lists its first refusals and counts them all: no silent cap.
+            body["errors_total"] = total
+            body["errors_capped"] = total > len(exc.errors)
     else:
         if isinstance(exc, Http404):
             exc = exceptions.NotFound()

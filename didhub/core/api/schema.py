@@ -36,6 +36,12 @@ class ProblemSerializer(serializers.Serializer):
     request_id = serializers.CharField(help_text="Quote it to support; it is in the logs.")
     instance = serializers.CharField(required=False, help_text="The path requested.")
     errors = ProblemItemSerializer(many=True, required=False)
+    errors_total = serializers.IntegerField(
+        required=False, help_text="Bulk actions: how many numbers were refused in all."
+    )
+    errors_capped = serializers.BooleanField(
+        required=False, help_text="Bulk actions: true when `errors` lists only the first ones."
+    )
 
 
 EXAMPLES = {

@@ -322,7 +322,17 @@ class BulkSerializer(serializers.Serializer):
     one_of_required = (("numbers",), ("filter",))  # the schema's oneOf (core/api/schema.py)
     # The field each action cannot do without: validate() refuses its absence (or null)
     # and the schema says so (core/api/schema.py), from this one mapping.
-    required_when = ("action", {"delegate": "to_account", "assign": "target", "update": "changes"})
+    required_when = (
+        "action",
+        {
+            "delegate": "to_account",
+            "assign": "target",
+            "update": "changes",
+            "tags_add": "tags",
+            "tags_remove": "tags",
+            "reserve": "until",
+        },
+    )
 
     action = serializers.ChoiceField(choices=BULK_ACTIONS)
     numbers = serializers.ListField(
@@ -342,12 +352,21 @@ class BulkSerializer(serializers.Serializer):
         help_text="delegate (required) and reclaim (default: your account).",
     )
     target = VisibleRelatedField(
-        visible=visible_targets, required=False, help_text="assign: the target."
+        visible=visible_targets,
+        required=False,
+        help_text="assign: the target; reserve: the target it is held for (optional).",
     )
     channel = serializers.ChoiceField(
         choices=Channel.choices, required=False, allow_null=True, help_text="assign, unassign."
     )
     changes = NumberUpdateSerializer(required=False, help_text="update: the attributes to set.")
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=100),
+        required=False,
+        min_length=1,
+        help_text="tags_add, tags_remove: the tags.",
+    )
+    until = serializers.DateTimeField(required=False, help_text="reserve: the end of the hold.")
 
     def validate(self, data):
         if ("numbers" in data) == ("filter" in data):
@@ -367,6 +386,10 @@ class BulkSerializer(serializers.Serializer):
             return {"to_account": data.get("to_account")}
         if action == "assign":
             return {"target": data["target"], "channel": data.get("channel")}
+        if action in ("tags_add", "tags_remove"):
+            return {"tags": data["tags"]}
+        if action == "reserve":
+            return {"until": data["until"], "target": data.get("target")}
         if action == "unassign":
             return {"channel": data.get("channel")}
         if action == "update":
@@ -377,6 +400,9 @@ class BulkSerializer(serializers.Serializer):
 class BulkResultSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=BULK_ACTIONS)
     count = serializers.IntegerField(help_text="How many numbers the action changed.")
+    channels_freed = serializers.IntegerField(
+        required=False, help_text="unassign: how many assignments ended."
+    )
 
 
 class TargetSerializer(serializers.ModelSerializer):

@@ -15,7 +15,9 @@ from didhub.numbers import sql
 from didhub.numbers.services.bulk_changes import PLANS, assign_by_item
 from didhub.numbers.services.bulk_checks import REFUSALS_LISTED, Refusals, choose
 
-__all__ = ["REFUSALS_LISTED", "bulk_refusals", "numbers_bulk"]
+__all__ = ["ACTIONS", "REFUSALS_LISTED", "bulk_refusals", "numbers_bulk"]
+
+ACTIONS = tuple(PLANS)
 
 
 def numbers_bulk(*, actor, action: str, numbers, **params) -> dict:
@@ -32,7 +34,7 @@ def numbers_bulk(*, actor, action: str, numbers, **params) -> dict:
     ``errors_total`` counting all of them.
     """
     if action not in PLANS:
-        raise invalid("The action is one of " + ", ".join(PLANS) + ".", field="action")
+        raise invalid("The action is one of " + ", ".join(ACTIONS) + ".", field="action")
     with transaction.atomic():
         if action == "assign" and "target" not in params:
             result = assign_by_item(actor, numbers, params)

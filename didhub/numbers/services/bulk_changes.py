@@ -11,7 +11,6 @@ lists the attributes that changed on that number, as ``number_update``'s does.
 """
 
 from django.db import IntegrityError, transaction
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from didhub.accounts.models import Account
@@ -22,6 +21,7 @@ from didhub.core.logs import current_request_id
 from didhub.numbers import attributes, sql
 from didhub.numbers.choices import Channel, NumberState
 from didhub.numbers.models import Number, SmsProfile, Target
+from didhub.numbers.placement import catalog_models, country_refusals, unusable_references
 from didhub.numbers.rules import STATION_KINDS, TARGET_RULES
 from didhub.numbers.services.assignments import (
     assign_refusals,
@@ -34,7 +34,6 @@ from didhub.numbers.services.assignments import (
     unassign_refusals,
 )
 from didhub.numbers.services.bulk_checks import (
-    REFUSALS_LISTED,
     Limit,
     Refusals,
     choose,
@@ -45,15 +44,17 @@ from didhub.numbers.services.common import (
     CHANNEL_FIELDS,
     TARGET_KIND_FIELDS,
     SetCheck,
+    account_ref,
     catalog_ref,
     resolve_catalog,
     target_ref,
 )
 from didhub.numbers.services.delegation import (
-    delegate_refusals,
-    numbers_delegate,
-    numbers_reclaim,
-    reclaim_refusals,
+    delegate_destination,
+    delegate_direction,
+    move_refusal,
+    reclaim_destination,
+    reclaim_direction,
 )
 from didhub.numbers.services.lifecycle import (
     CATALOG_MODELS,
@@ -370,13 +371,21 @@ class UnassignPlan(Plan):
             )
 
     def apply(self, actor) -> dict:
-        only = [] if self.channel is None else [self.channel]
         before = sql.json_object(
             ("state", sql.json_value(NumberState.ASSIGNED.value)),
-            ("assignments", sql.assignments_json(TARGET_JSON, channel=self.channel)),
+            ("assignments", sql.assigned_items()),
         )
         after = sql.json_object(("state", sql.state_after_unassign(self.channel)))
-        record(actor, "number.unassigned", (before, only), (after, []), account="o")
+        join, params = sql.assignments_join(TARGET_JSON, channel=self.channel)
+        record(
+            actor,
+            "number.unassigned",
+            (before, []),
+            (after, []),
+            account="o",
+            source=sql.SELECTED_ROWS + join,
+            params=params,
+        )
         freed = sql.delete_selected_assignments(self.channel)
         sql.clear_channels(self.channel, timezone.now())
         audit.numbers_changed(action="unassigned", selection=sql.SELECTED_IDS)
@@ -518,34 +527,101 @@ class PortCompletePlan(Plan):
 
 
 class MovePlan(Plan):
-    """delegate / reclaim: the set-based services of ``delegation.py`` move the selected
-    numbers; their refusals come back capped like every other bulk refusal."""
+    """delegate / reclaim: every number to another account, by the rules of
+    ``delegation.py`` (direction, unused numbers only, the destination's location
+    country) asked set-based; numbers already there are left out, carriers and profiles
+    the destination may not use are cleared first (``number.catalog_cleared``)."""
 
     def __init__(self, actor, params, *, delegate: bool):
         self.delegate = delegate
-        self.to_account = params.get("to_account")
-        if delegate and self.to_account is None:
-            raise invalid("Choose the account to delegate the numbers to.", field="to_account")
-        self.checks = [delegate_refusals if delegate else reclaim_refusals]
+        to_account = params.get("to_account")
+        if delegate:
+            if to_account is None:
+                raise invalid("Choose the account to delegate the numbers to.", field="to_account")
+            delegate_destination(actor, to_account)
+            self.to_account = to_account
+        else:
+            self.to_account = reclaim_destination(actor, to_account)
+        self.checks = [
+            SetCheck(self.direction_check, ("owner_id",)),
+            SetCheck(lambda a, number, f: move_refusal(number), ("owner_id", "state", "external")),
+            SetCheck(self.country_check, ("owner_id", "country_code")),
+        ]
+
+    def direction_check(self, actor, number, facts) -> DomainError | None:
+        direction = delegate_direction if self.delegate else reclaim_direction
+        if reason := direction(number.owner, self.to_account):
+            return invalid(f"{number.e164} is {reason}", code="wrong_direction")
+        return None
+
+    def country_check(self, actor, number, facts) -> DomainError | None:
+        pairs = [(number.e164, number.country_code)]
+        for _, reason in country_refusals(self.to_account, pairs):
+            return invalid(reason, code="wrong_country")
+        return None
 
     def refusals(self, actor, missing) -> Refusals:
-        # The service checks the rest (its destination and placement rules).
-        return refusals(actor, [], missing=missing)
+        sql.leave_out_holder(self.to_account.pk)
+        return super().refusals(actor, missing)
 
     def apply(self, actor) -> dict:
-        numbers = Number.objects.filter(pk__in=RawSQL(sql.SELECTED_IDS, []))
-        try:
-            if self.delegate:
-                count = numbers_delegate(actor=actor, numbers=numbers, to_account=self.to_account)
-            else:
-                count = numbers_reclaim(actor=actor, numbers=numbers, to_account=self.to_account)
-        except DomainError as error:
-            if not error.errors:
-                raise
-            found = Refusals(total=len(error.errors))
-            found.items = [(type(error), item) for item in error.errors[:REFUSALS_LISTED]]
-            raise found.error() from None
+        now = timezone.now()
+        self.clear_unusable(actor)
+        action = "number.delegated" if self.delegate else "number.reclaimed"
+        destination = sql.json_value(audit.jsonable(account_ref(self.to_account)))
+        record(
+            actor,
+            action,
+            (sql.json_object(("owner", OWNER_REF)), []),
+            (sql.json_object(("owner", destination)), []),
+            account="d" if self.delegate else "o",
+            source=sql.SELECTED_ROWS + sql.DESTINATION_JOIN,
+            params=[self.to_account.pk],
+        )
+        count = sql.update_selected({"owner_id": self.to_account.pk}, now)
+        audit.numbers_changed(
+            action=action.removeprefix("number."),
+            selection=sql.SELECTED_IDS,
+            left_selection=sql.LEFT_ENTERPRISES,
+        )
         return {"count": count}
+
+    def clear_unusable(self, actor) -> None:
+        """Carriers and profiles the destination may not use, cleared with an event on
+        the account holding each number (``placing.clear_unusable``, set-based)."""
+        fields = list(catalog_models())
+        combos = sql.distinct_rows([f"n.{field}_id" for field in fields])
+        rows = [
+            (index, dict(zip(fields, combo, strict=True))) for index, combo in enumerate(combos)
+        ]
+        unusable: dict[str, set[int]] = {}
+        for _, found in unusable_references(self.to_account, rows).items():
+            for field, value in found.items():
+                unusable.setdefault(field, set()).add(value)
+        if not unusable:
+            return
+        conditions = [
+            (field, f"n.{field}_id IN ({', '.join(str(int(pk)) for pk in ids)})")
+            for field, ids in unusable.items()
+        ]
+        before = sql.json_only_changed(
+            sql.json_object(*((field, attribute_json(field)) for field, _ in conditions)),
+            [(field, condition) for field, condition in conditions],
+        )
+        after = sql.json_only_changed(
+            sql.json_object(*((field, "NULL") for field, _ in conditions)),
+            [(field, condition) for field, condition in conditions],
+        )
+        record(
+            actor,
+            "number.catalog_cleared",
+            (before, []),
+            (after, []),
+            account="o",
+            where=" OR ".join(condition for _, condition in conditions),
+        )
+        for field, condition in conditions:
+            sql.clear_reference(f"{field}_id", condition.replace("n.", ""))
 
 
 def target_of(actor, target) -> Target:

@@ -81,6 +81,48 @@ def reclaim_refusal(actor, number: Number, facts: NumberFacts | None = None) -> 
     return unmovable(number.e164, number.state, number.external, number.owner)
 
 
+def assigned_conflict(text: str, targets: str) -> Conflict:
+    return Conflict(f"{text} is assigned to {targets}; unassign it first.", code="assigned")
+
+
+def move_refusal(number: Number) -> DomainError | None:
+    """Why ``number`` stays where it is, an assigned one naming its targets; or None."""
+    refusal = unmovable(number.e164, number.state, number.external, number.owner)
+    if refusal is None or refusal.code != "assigned" or number.pk is None:
+        return refusal
+    return assigned_conflict(number.e164, targets_of([number.pk]).get(number.pk, "a target"))
+
+
+def delegate_direction(owner: Account, to_account: Account) -> str | None:
+    """Why a number ``owner`` holds cannot be delegated to ``to_account`` ("" when it is
+    there already, and is left as it is); or None."""
+    if owner.pk == to_account.pk:
+        return ""
+    if not to_account.is_within(owner):
+        return f"held by {owner.name}, which is not above {to_account.name}; reclaim it first."
+    return None
+
+
+def reclaim_direction(owner: Account, to_account: Account) -> str | None:
+    """As ``delegate_direction``, for a number reclaimed up to ``to_account``."""
+    if owner.pk == to_account.pk:
+        return ""
+    if not owner.is_within(to_account):
+        return f"held by {owner.name}, which is not below {to_account.name}."
+    return None
+
+
+def targets_of(pks: list[int]) -> dict[int, str]:
+    """ "PBX user Alice (voice)" per assigned number, for the refusal."""
+    names: dict[int, list[str]] = {}
+    for batch in chunks(pks):
+        for number_id, name, kind, channel in Assignment.objects.filter(
+            number_id__in=batch
+        ).values_list("number_id", "target__name", "target_kind", "channel"):
+            names.setdefault(number_id, []).append(f"{name} ({kind_name(kind)}, {channel})")
+    return {pk: ", ".join(items) for pk, items in names.items()}
+
+
 delegate_refusals = SetCheck(delegate_refusal, ("owner_id", "state", "external"))
 reclaim_refusals = SetCheck(reclaim_refusal, ("owner_id", "state", "external"))
 
@@ -96,16 +138,6 @@ class Selection:
             locked = Number.objects.select_for_update().filter(pk__in=batch)
             self.rows.extend(locked.values_list(*ROW_FIELDS))
         self.owners = Account.objects.in_bulk({row[2] for row in self.rows})
-
-    def targets_of(self, pks: list[int]) -> dict[int, str]:
-        """ "PBX user Alice (voice)" per assigned number, for the refusal."""
-        names: dict[int, list[str]] = {}
-        for batch in chunks(pks):
-            for number_id, name, kind, channel in Assignment.objects.filter(
-                number_id__in=batch
-            ).values_list("number_id", "target__name", "target_kind", "channel"):
-                names.setdefault(number_id, []).append(f"{name} ({kind_name(kind)}, {channel})")
-        return {pk: ", ".join(items) for pk, items in names.items()}
 
     def placed(self, rows: list) -> list[Placed]:
         """The rows as the placement rules read them (``didhub.numbers.placement``)."""
@@ -137,10 +169,10 @@ def check_rows(selection: Selection, actor_account: Account, fits, errors: RowEr
         else:
             errors.add_error(text, refusal)
     if assigned:
-        targets = selection.targets_of([row[0] for row in assigned])
+        targets = targets_of([row[0] for row in assigned])
         for pk, text, *_ in assigned:
-            message = f"{text} is assigned to {targets.get(pk, 'a target')}; unassign it first."
-            errors.add(Conflict, text, "assigned", message)
+            refusal = assigned_conflict(text, targets.get(pk, "a target"))
+            errors.add(Conflict, text, "assigned", refusal.message)
     return moving
 
 
@@ -178,6 +210,23 @@ def move(*, actor, action: str, rows: list, selection: Selection, to_account: Ac
     notify(action.removeprefix("number."), [row[0] for row in rows], removed=removed)
 
 
+def delegate_destination(actor, to_account: Account) -> None:
+    """Refuses a destination no number of the actor's may be delegated to."""
+    check(actor, Action.NUMBER_DELEGATE, to_account)
+    if to_account.pk == actor.account_id or to_account.is_platform:
+        raise invalid("Numbers are delegated to an account below yours.", field="to_account")
+
+
+def reclaim_destination(actor, to_account: Account | None) -> Account:
+    """The account numbers are reclaimed to (the actor's by default), if allowed."""
+    check(actor, Action.NUMBER_RECLAIM)
+    to_account = to_account or actor.account
+    check(actor, Action.VIEW, to_account)
+    if to_account.is_platform and not actor.account.is_platform:
+        raise invalid("Numbers are reclaimed to a reseller.", field="to_account")
+    return to_account
+
+
 def numbers_delegate(*, actor, numbers, to_account: Account) -> int:
     """Give unused numbers to an account below their holder; returns how many moved.
 
@@ -185,19 +234,11 @@ def numbers_delegate(*, actor, numbers, to_account: Account) -> int:
     them move or none: every refused number comes back as a row-keyed error item.
     """
     with transaction.atomic():
-        check(actor, Action.NUMBER_DELEGATE, to_account)
-        if to_account.pk == actor.account_id or to_account.is_platform:
-            raise invalid("Numbers are delegated to an account below yours.", field="to_account")
+        delegate_destination(actor, to_account)
         selection = Selection(numbers)
 
         def fits(owner):
-            if owner.pk == to_account.pk:
-                return ""
-            if not to_account.is_within(owner):
-                return (
-                    f"held by {owner.name}, which is not above {to_account.name}; reclaim it first."
-                )
-            return None
+            return delegate_direction(owner, to_account)
 
         errors = RowErrors()
         rows = check_rows(selection, actor.account, fits, errors)
@@ -218,19 +259,11 @@ def numbers_reclaim(*, actor, numbers, to_account: Account | None = None) -> int
     """Take unused numbers back up to the actor's account (or ``to_account``, which
     must be above their holder); returns how many moved. All or none."""
     with transaction.atomic():
-        check(actor, Action.NUMBER_RECLAIM)
-        to_account = to_account or actor.account
-        check(actor, Action.VIEW, to_account)
-        if to_account.is_platform and not actor.account.is_platform:
-            raise invalid("Numbers are reclaimed to a reseller.", field="to_account")
+        to_account = reclaim_destination(actor, to_account)
         selection = Selection(numbers)
 
         def fits(owner):
-            if owner.pk == to_account.pk:
-                return ""
-            if not owner.is_within(to_account):
-                return f"held by {owner.name}, which is not below {to_account.name}."
-            return None
+            return reclaim_direction(owner, to_account)
 
         errors = RowErrors()
         rows = check_rows(selection, actor.account, fits, errors)

@@ -1,7 +1,10 @@
 """Bulk actions and exports of the selected rows, or of every row the filter matches.
 
 All or nothing: ``numbers_bulk`` changes every number or none, and its refusals come
-back one per number, shown as a list on the confirmation page.
+back one per number (the first ``REFUSALS_LISTED``, with the count of all), shown as a
+list on the confirmation page. "Select all N matching" hands the service the list's
+filter, so a million numbers are one request; the confirmation names the action, the
+count and the first numbers it will change.
 """
 
 from urllib.parse import urlencode
@@ -13,11 +16,11 @@ from django.http import QueryDict
 from django.shortcuts import redirect
 
 from didhub.core.errors import DomainError
-from didhub.numbers import e164, selectors, services
+from didhub.numbers import attributes, e164, selectors, services
 from didhub.numbers.choices import Channel, Route, Usage
-from didhub.numbers.models import Assignment, Carrier, Number, SmsProfile
+from didhub.numbers.models import Assignment, Carrier, Number, SmsProfile, Target
 from didhub.web.acting import acting_user, is_acting
-from didhub.web.forms import DelegateForm, SmsProfileChoiceField, UnassignForm
+from didhub.web.forms import DelegateForm, ReserveForm, SmsProfileChoiceField, UnassignForm
 from didhub.web.views.base import portal_view, render_page
 from didhub.web.views.numbers import number_filters
 
@@ -27,12 +30,19 @@ ACTION_LABELS = {
     "unassign": ("Unassign", "Unassign"),
     "release": ("Release", "Release"),
     "update": ("Edit capabilities and carriers", "Save Settings"),
+    "tags_add": ("Add tags", "Add tags"),
+    "tags_remove": ("Remove tags", "Remove tags"),
+    "reserve": ("Reserve", "Reserve"),
     "delete": ("Delete", "Delete"),
     "port_complete": ("Complete port", "Complete port"),
     "port_cancel": ("Cancel port", "Cancel port"),
 }
 # A release's confirmation lists this many of the assignments it ends, then counts the rest.
 LISTED_ASSIGNMENTS = 200
+# The confirmation of "every matching number" shows this many of them, then counts.
+LISTED_NUMBERS = 20
+# Refusals shown on the page (the service lists up to REFUSALS_LISTED and counts all).
+SHOWN_REFUSALS = 200
 EXPORT_FORMATS = ("csv", "xlsx", "pdf")
 
 
@@ -59,7 +69,27 @@ class BulkUpdateForm(forms.Form):
         return {key: value for key, value in self.cleaned_data.items() if value not in (None, "")}
 
 
+class TagsForm(forms.Form):
+    tags = forms.CharField(
+        max_length=attributes.TEXT_LIMITS["tags"],
+        help_text="Several tags separated by ;",
+        label="Tags",
+    )
+
+    def params(self) -> dict:
+        return {"tags": self.cleaned_data["tags"]}
+
+
+class BulkReserveForm(ReserveForm):
+    def params(self) -> dict:
+        return {key: value for key, value in self.cleaned_data.items() if value is not None}
+
+
 def form_for(action, data, actor):
+    if action in ("tags_add", "tags_remove"):
+        return TagsForm(data)
+    if action == "reserve":
+        return BulkReserveForm(data, targets=Target.objects.visible_to(actor).order_by("name"))
     if action == "delegate":
         return DelegateForm(data, actor=actor)
     if action == "reclaim":
@@ -100,7 +130,7 @@ def number_bulk(request):
         return redirect("web:number_list")
     confirmed = bool(request.POST.get("confirmed"))
     form = form_for(action, request.POST if confirmed else None, actor)
-    errors = []
+    errors, unlisted = [], 0
     if confirmed and (form is None or form.is_valid()):
         params = {}
         if form is not None:
@@ -114,6 +144,8 @@ def number_bulk(request):
                 f"{item.row}: {item.message}" if item.row is not None else item.message
                 for item in error.errors
             ] or [str(error)]
+            total = getattr(error, "errors_total", None) or len(errors)
+            unlisted = total - min(len(errors), SHOWN_REFUSALS)
             messages.error(request, f"Nothing was changed. {error}")
         else:
             count = result.get("count", 0)
@@ -123,6 +155,11 @@ def number_bulk(request):
             )
             return redirect(f"{_list_url()}?{request.POST.get('filter_query', '')}")
     count = numbers.count() if all_matching else len(numbers)
+    first = (
+        list(numbers.order_by("e164").values_list("e164", flat=True)[:LISTED_NUMBERS])
+        if (all_matching)
+        else []
+    )
     unassigns = release_unassigns(actor, numbers) if action == "release" else None
     context = {
         "section": "numbers",
@@ -134,7 +171,10 @@ def number_bulk(request):
         "numbers": [] if all_matching else numbers,
         "all_matching": all_matching,
         "filter_query": request.POST.get("filter_query", ""),
-        "errors": errors[:200],
+        "errors": errors[:SHOWN_REFUSALS],
+        "unlisted_errors": unlisted,
+        "first_numbers": first,
+        "more_numbers": max(count - len(first), 0),
         "destructive": action in ("delete", "release", "reclaim", "unassign", "port_cancel"),
         "unassigns": unassigns,
     }
