@@ -12,7 +12,7 @@ the stored value or raise :class:`Invalid`. Values given as values (API requests
 portal forms, services) are checked together by :func:`problems`, which also holds
 the rules between attributes (a route needs voice, usage User has a fixed CAC).
 
-No Django import happens here (like ``e164.py``): ``didhub numbers check`` and the upload's
+No Django import happens here (like ``e164``): ``didhub numbers check`` and the upload's
 fast path validate without a database, and ``didhub.numbers.choices`` builds its
 Django choices from the vocabularies below.
 """

@@ -341,13 +341,7 @@ class Country:
     # -- phonenumbers.parse: _maybe_strip_national_prefix_carrier_code + length test --
     def strip_national_prefix(self, nn: str) -> str:
         """The national number phonenumbers.parse keeps for '+<cc><nn>' (nn or shorter)."""
-        npfp = self.npfp
-        if npfp is None:
-            return nn
-        m = npfp.match(nn)
-        if m is None:
-            return nn
-        candidate = self._strip_with(m, nn)
+        candidate = self.trunk_stripped(nn)
         if candidate is nn:
             return nn
         length = len(candidate)
