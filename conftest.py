@@ -35,18 +35,18 @@ def tree(db):
 def catalog(tree):
     """Master's carriers and profiles; Master's defaults are its first carrier and profile."""
     from didhub.accounts import services as account_services
-    from didhub.numbers import services
+    from didhub.numbers.tests.factories import (
+        CallingProfileFactory,
+        CarrierFactory,
+        SmsProfileFactory,
+    )
 
-    master = tree.master_admin
-    carrier = services.carrier_create(actor=master, owner=tree.master, name="TeamMate")
-    other_carrier = services.carrier_create(actor=master, owner=tree.master, name="Lumen")
-    profile = services.sms_profile_create(
-        actor=master, owner=tree.master, carrier_name="Bandwidth", name="BW for Testing"
-    )
-    calling = services.calling_profile_create(
-        actor=master, owner=tree.master, name="Contact Centre", sbc_device="sbc-1"
-    )
-    foreign_carrier = services.carrier_create(
+    master = {"actor": tree.master_admin, "owner": tree.master}
+    carrier = CarrierFactory(**master, name="TeamMate")
+    other_carrier = CarrierFactory(**master, name="Lumen")
+    profile = SmsProfileFactory(**master, carrier_name="Bandwidth", name="BW for Testing")
+    calling = CallingProfileFactory(**master, name="Contact Centre", sbc_device="sbc-1")
+    foreign_carrier = CarrierFactory(
         actor=tree.foreign_admin, owner=tree.foreign, name="Foreign Carrier"
     )
     account_services.account_update(

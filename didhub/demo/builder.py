@@ -1,4 +1,5 @@
-"""A believable demo inventory, built through the same services as real work.
+"""A believable demo inventory, built through the same services as real work (its
+numbers through uploads, as a reseller adds them).
 
 A platform, a master reseller with a sub-reseller, enterprises large and small (one
 with a location country, one allowed to upload its own numbers), carriers, SMS carrier
@@ -19,6 +20,7 @@ from didhub.accounts import services as account_services
 from didhub.accounts.choices import AccountKind, Role
 from didhub.accounts.models import Account, User
 from didhub.demo.logins import demo_password
+from didhub.imports import adding
 from didhub.numbers import e164
 from didhub.numbers import services as number_services
 from didhub.numbers.choices import Route, TargetKind, Usage
@@ -256,13 +258,13 @@ class DemoBuilder:
         for side, stock in STOCK.items():
             account, actor = resellers[side]
             for region, count in stock:
-                number_services.numbers_add(
+                adding.numbers_add(
                     actor=actor, account=account, entries=self.entries(region, count)
                 )
-        porting = self.entries("US", 40)
-        for entry in porting:
-            entry["porting"] = True  # uploaded before their port completes
-        number_services.numbers_add(actor=master_admin, account=master, entries=porting)
+        # Uploaded before their port completes.
+        adding.numbers_add(
+            actor=master_admin, account=master, entries=self.entries("US", 40), porting=True
+        )
         for plan in PLANS:
             self.build_enterprise(plan, resellers)
 
@@ -285,7 +287,7 @@ class DemoBuilder:
         added: list[str] = []
         for region, count in plan.numbers:
             entries = self.entries(region, count)
-            number_services.numbers_add(actor=parent_admin, account=parent, entries=entries)
+            adding.numbers_add(actor=parent_admin, account=parent, entries=entries)
             added.extend(entry["e164"] for entry in entries)
         number_services.numbers_delegate(
             actor=parent_admin,

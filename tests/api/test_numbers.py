@@ -203,7 +203,7 @@ def test_history_newest_first(tree, api, world):
     ]
     # The upload happened above Acme: only the reseller sees it.
     above = api("master_admin").get("/api/v1/numbers/+12125550100/history/").json()
-    assert above["results"][-1]["action"] == "number.added"
+    assert above["results"][-1]["action"] == "import.committed"
 
 
 def test_point_in_time(tree, api, world):

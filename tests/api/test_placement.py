@@ -14,6 +14,7 @@ from django.urls import reverse
 from didhub.accounts import services as account_services
 from didhub.accounts.choices import AccountKind
 from didhub.accounts.models import Account
+from didhub.imports import adding
 from didhub.numbers import account_defaults, services
 from didhub.numbers.choices import NumberState
 from didhub.numbers.models import AccountDefaults, Number
@@ -32,7 +33,7 @@ def italia(tree, world):
         kind=AccountKind.ENTERPRISE,
         location_country="IT",
     )
-    services.numbers_add(actor=tree.master_admin, account=tree.master, entries=[{"e164": ITALIAN}])
+    adding.numbers_add(actor=tree.master_admin, account=tree.master, entries=[{"e164": ITALIAN}])
     return account
 
 

@@ -2,11 +2,13 @@
 
 from types import SimpleNamespace
 
+from didhub.imports import adding
 from didhub.numbers import services
 
 
 def build_world(tree):
-    """Numbers, targets and catalog in both tenants, built through the services.
+    """Numbers, targets and catalog in both tenants, built through the services (the
+    numbers through an upload each, as the API adds them).
 
     Master uploads ``+12125550100..09`` (voice, direct routing); 00-04 go to Acme, 00 is
     assigned to Acme's PBX user. Foreign uploads ``+12125550190..91`` to Initech; 90 is
@@ -22,18 +24,22 @@ def build_world(tree):
     foreign_carrier = services.carrier_create(
         actor=tree.foreign_admin, owner=tree.foreign, name="Foreign carrier"
     )
-    attributes = {"voice": True, "route": "direct_routing", "voice_carrier": carrier}
-    ours = services.numbers_add(
+    ours = adding.numbers_add_range(
         actor=tree.master_admin,
         account=tree.master,
-        entries=[{"e164": f"+121255501{n:02d}", **attributes} for n in range(10)],
+        start="+12125550100",
+        end="+12125550109",
+        voice=True,
+        route="direct_routing",
+        voice_carrier=carrier,
     )
-    theirs = services.numbers_add(
+    theirs = adding.numbers_add_range(
         actor=tree.foreign_admin,
         account=tree.foreign,
-        entries=[
-            {"e164": f"+121255501{n}", "voice": True, "route": "direct_routing"} for n in (90, 91)
-        ],
+        start="+12125550190",
+        end="+12125550191",
+        voice=True,
+        route="direct_routing",
     )
     services.numbers_delegate(actor=tree.master_admin, numbers=ours[:5], to_account=tree.acme)
     services.numbers_delegate(actor=tree.foreign_admin, numbers=theirs, to_account=tree.initech)

@@ -26,6 +26,7 @@ def setup(receiver_url: str) -> dict:
     from didhub.accounts import services as account_services
     from didhub.accounts.choices import TokenScope
     from didhub.accounts.testing import build_tree
+    from didhub.imports.adding import numbers_add_range
     from didhub.numbers import services as number_services
     from didhub.numbers.models import Number
     from didhub.sync import services as sync_services
@@ -43,7 +44,7 @@ def setup(receiver_url: str) -> dict:
         endpoint=receiver_url + "/hook",
     )
     end = f"+{int(RESERVED_FROM[1:]) + RESERVED_COUNT - 1}"
-    numbers = number_services.numbers_add_range(
+    numbers = numbers_add_range(
         actor=tree.master_admin, account=tree.globex, start=RESERVED_FROM, end=end
     )
     for number in numbers:

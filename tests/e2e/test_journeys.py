@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from didhub.accounts.testing import build_tree
+from didhub.imports import adding
 from didhub.numbers import services
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -77,7 +78,7 @@ def test_reseller_uploads_previews_submits_and_delegates(
 
 
 def test_enterprise_admin_assigns_finds_and_exports(page, live_server, tree, login, shot):
-    numbers = services.numbers_add_range(
+    numbers = adding.numbers_add_range(
         actor=tree.master_admin,
         account=tree.master,
         start="+12125550300",
@@ -149,7 +150,7 @@ def test_enterprise_admin_assigns_finds_and_exports(page, live_server, tree, log
 
 
 def test_enterprise_viewer_sees_no_action_buttons(page, live_server, tree, login, shot):
-    numbers = services.numbers_add_range(
+    numbers = adding.numbers_add_range(
         actor=tree.master_admin,
         account=tree.master,
         start="+12125550400",
@@ -170,7 +171,7 @@ def test_enterprise_viewer_sees_no_action_buttons(page, live_server, tree, login
 
 
 def test_foreign_tenants_number_is_not_found(page, live_server, tree, login):
-    number = services.number_add(
+    number = adding.number_add(
         actor=tree.master_admin,
         account=tree.master,
         e164="+12125550500",

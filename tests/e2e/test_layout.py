@@ -10,6 +10,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from didhub.accounts.testing import build_tree
+from didhub.imports import adding
 from didhub.numbers import services
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -20,7 +21,7 @@ WIDTHS = {"laptop": (1280, 800), "phone": (390, 844)}
 @pytest.fixture
 def world(transactional_db):
     tree = build_tree()
-    numbers = services.numbers_add_range(
+    numbers = adding.numbers_add_range(
         actor=tree.master_admin,
         account=tree.master,
         start="+12125550100",

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from standardwebhooks.webhooks import Webhook
 
 from didhub.accounts.testing import build_tree
-from didhub.numbers import services
+from didhub.imports import adding
 from didhub.sync import delivery
 from didhub.sync.tests.receiver import Receiver
 
@@ -36,7 +36,7 @@ def platform(settings):
 def test_reseller_links_customer_consents_and_a_refusal_is_replayed(
     page, browser, live_server, tree, login, shot, platform
 ):
-    numbers = services.numbers_add_range(
+    numbers = adding.numbers_add_range(
         actor=tree.master_admin, account=tree.acme, start=NUMBERS[0], end=NUMBERS[-1]
     )
     assert len(numbers) == 3

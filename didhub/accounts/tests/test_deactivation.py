@@ -15,6 +15,7 @@ from didhub.accounts import services
 from didhub.accounts.choices import READ_ONLY_ROLES
 from didhub.accounts.models import ApiToken, User
 from didhub.core.models import Event
+from didhub.imports import adding
 from didhub.numbers import services as number_services
 
 PASSWORD = "correct horse 42"  # didhub.accounts.testing.build_tree
@@ -124,7 +125,7 @@ def test_an_account_deactivated_deep_in_the_tree_stops_everything_below_it(tree)
     acme_browser = signed_in(tree.acme_admin)
     globex_script = token_client(tree.globex_admin)
     master_script = token_client(tree.master_admin)
-    numbers = number_services.numbers_add(
+    numbers = adding.numbers_add(
         actor=tree.sub_admin,
         account=tree.sub,
         entries=[{"e164": "+12125550100", "voice": True, "route": "direct_routing"}],

@@ -110,18 +110,15 @@ def test_database_refuses_to_rewrite_history(tree):
 
 
 def test_account_that_uploaded_numbers_held_elsewhere_is_not_deleted(tree):
-    from didhub.numbers.services import number_add, numbers_reclaim
+    from didhub.accounts.tests.factories import AccountFactory, UserFactory
+    from didhub.imports.tests.factories import NumberFactory
+    from didhub.numbers.services import numbers_reclaim
 
-    reseller = services.account_create(
+    reseller = AccountFactory(
         actor=tree.master_admin, parent=tree.master, name="Hooli", kind=AccountKind.RESELLER
     )
-    admin = services.user_create(
-        actor=tree.master_admin,
-        account=reseller,
-        email="admin@hooli.test",
-        role=Role.RESELLER_ADMIN,
-    )
-    number = number_add(actor=admin, account=reseller, e164="+12125550199")
+    admin = UserFactory(actor=tree.master_admin, account=reseller, email="admin@hooli.test")
+    number = NumberFactory(actor=admin, account=reseller, e164="+12125550199")
     numbers_reclaim(actor=tree.master_admin, numbers=[number])
 
     with pytest.raises(Conflict, match="numbers it uploaded"):

@@ -6,7 +6,7 @@ from django.apps import apps
 from django.db import connection
 
 from didhub.core.fields import E164Field
-from didhub.numbers import services
+from didhub.imports import adding
 from didhub.numbers.models import Number
 
 postgresql_only = pytest.mark.skipif(
@@ -73,7 +73,7 @@ def test_numbers_are_ordered_as_their_strings(tree):
             phonenumbers.PhoneNumberType.MOBILE,
         )
     }
-    services.numbers_add(
+    adding.numbers_add(
         actor=tree.master_admin, account=tree.master, entries=[{"e164": n} for n in examples]
     )
     stored = list(Number.objects.order_by("e164").values_list("e164", flat=True))

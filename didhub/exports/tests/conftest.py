@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pytest
 
 from didhub.accounts import services as account_services
+from didhub.imports import adding
 from didhub.numbers import services
 from didhub.numbers.models import Number
 
@@ -41,7 +42,7 @@ def inventory(tree):
     calling = services.calling_profile_create(
         actor=tree.master_admin, owner=tree.master, name="SBC East", sbc_device="sbc1.example"
     )
-    first = services.number_add(
+    first = adding.number_add(
         actor=tree.sub_admin,
         account=tree.acme,
         e164=ACME_NUMBERS[0],
@@ -55,11 +56,11 @@ def inventory(tree):
         service_info="@SUM(A1:A2)",
         tags=["-1+1", "vip"],
     )
-    second = services.number_add(
+    second = adding.number_add(
         actor=tree.sub_admin, account=tree.acme, e164=ACME_NUMBERS[1], sms=True
     )
     rest = [
-        services.number_add(
+        adding.number_add(
             actor=tree.sub_admin,
             account=tree.acme,
             e164=e164,
@@ -77,14 +78,14 @@ def inventory(tree):
     services.number_assign(actor=tree.acme_admin, number=first, target=alice)
     services.number_assign(actor=tree.acme_admin, number=first, target=group)
     services.number_assign(actor=tree.acme_admin, number=second, target=group)
-    globex = services.number_add(
+    globex = adding.number_add(
         actor=tree.master_admin,
         account=tree.globex,
         e164=GLOBEX_NUMBER,
         voice=True,
         route="operator_connect",
     )
-    initech = services.number_add(
+    initech = adding.number_add(
         actor=tree.foreign_admin, account=tree.initech, e164=INITECH_NUMBER, fax=True
     )
     return Inventory(acme=[first, second, *rest], globex=globex, initech=initech)

@@ -13,6 +13,7 @@ from didhub.exports import selectors
 from didhub.exports.columns import HEADERS
 from didhub.exports.tests.conftest import ACME_NUMBERS
 from didhub.exports.writers.csv import crlf_rows, csv_chunks, csv_export
+from didhub.imports import adding
 from didhub.numbers import services
 from didhub.numbers.models import Number
 from didhub.sync.activity import calls_record
@@ -45,7 +46,7 @@ def nasty(tree, inventory):
     calling = services.calling_profile_create(
         actor=master, owner=tree.master, name="Zoë's SBC\nEast", sbc_device="sbc2.example"
     )
-    triple = services.number_add(
+    triple = adding.number_add(
         actor=tree.sub_admin,
         account=tree.acme,
         e164=TRIPLE,
@@ -60,10 +61,10 @@ def nasty(tree, inventory):
         service_info='say "hi", then\nleave',
         tags=["+44", "é", "=1"],
     )
-    sms_only = services.number_add(
+    sms_only = adding.number_add(
         actor=tree.sub_admin, account=tree.acme, e164=SMS_ONLY, sms=True, sms_profile=profile
     )
-    fax_only = services.number_add(actor=tree.sub_admin, account=tree.acme, e164=FAX_ONLY, fax=True)
+    fax_only = adding.number_add(actor=tree.sub_admin, account=tree.acme, e164=FAX_ONLY, fax=True)
     zoe = services.target_create(actor=acme, enterprise=tree.acme, kind="pbx_user", name=ZOE)
     e164_named = services.target_create(
         actor=acme, enterprise=tree.acme, kind="sms_user", name="+12125550199"

@@ -8,7 +8,7 @@ from didhub.core.errors import ValidationFailed
 from didhub.exports import selectors
 from didhub.exports.columns import HEADERS
 from didhub.exports.tests.conftest import ACME_NUMBERS, GLOBEX_NUMBER, INITECH_NUMBER
-from didhub.numbers import services
+from didhub.imports import adding
 
 EVERY_NUMBER = sorted([*ACME_NUMBERS, GLOBEX_NUMBER, INITECH_NUMBER])
 NUMBER = HEADERS.index("Number")
@@ -74,8 +74,8 @@ def test_rows_read_while_numbers_change_are_neither_skipped_nor_repeated(tree, i
     chunks = selectors.export_chunks(queryset, viewer=tree.acme_admin, chunk_size=2)
     seen = [row[NUMBER] for row in next(chunks)]
     # A number added before the cursor and one after it, while the export runs.
-    services.number_add(actor=tree.sub_admin, account=tree.acme, e164="+12125550098")
-    services.number_add(actor=tree.sub_admin, account=tree.acme, e164="+12125550150")
+    adding.number_add(actor=tree.sub_admin, account=tree.acme, e164="+12125550098")
+    adding.number_add(actor=tree.sub_admin, account=tree.acme, e164="+12125550150")
     seen += [row[NUMBER] for chunk in chunks for row in chunk]
 
     assert seen == [*ACME_NUMBERS, "+12125550150"]

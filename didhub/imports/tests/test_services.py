@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from didhub.core.errors import Conflict, NotVisible, PolicyDenied, ValidationFailed
 from didhub.core.models import Event
-from didhub.imports import services, staging
+from didhub.imports import adding, services, staging
 from didhub.imports.models import Import, ImportRow
 from didhub.imports.tests.conftest import csv_file, upload
 from didhub.numbers import services as number_services
@@ -100,8 +100,8 @@ def test_a_carrier_the_destination_cannot_use_is_refused(tree, catalog):
 
 
 def test_numbers_already_held_are_present_or_not_available(tree):
-    number_services.number_add(actor=tree.sub_admin, account=tree.sub, e164="+12125550100")
-    number_services.number_add(actor=tree.foreign_admin, account=tree.foreign, e164="+12125550101")
+    adding.number_add(actor=tree.sub_admin, account=tree.sub, e164="+12125550100")
+    adding.number_add(actor=tree.foreign_admin, account=tree.foreign, e164="+12125550101")
     run = upload(
         tree.master_admin, tree.acme, "1,2125550100,,,,\n1,2125550101,,,,\n1,2125550102,,,,\n"
     )
@@ -117,7 +117,7 @@ def test_numbers_already_held_are_present_or_not_available(tree):
 
 def test_commit_rechecks_numbers_taken_since_validation(tree):
     run = upload(tree.master_admin, tree.acme, "1,2125550100,,,,\n1,2125550101,,,,\n")
-    number_services.number_add(actor=tree.foreign_admin, account=tree.foreign, e164="+12125550101")
+    adding.number_add(actor=tree.foreign_admin, account=tree.foreign, e164="+12125550101")
     run = services.import_commit(actor=tree.master_admin, import_run=run)
     assert (run.state, run.committed, run.valid, run.invalid) == ("done", 1, 1, 1)
     assert run.row_errors.get().code == "not_available"

@@ -24,13 +24,7 @@ from didhub.numbers.services.catalog import (
     target_update,
 )
 from didhub.numbers.services.delegation import numbers_delegate, numbers_reclaim
-from didhub.numbers.services.lifecycle import (
-    number_add,
-    number_delete,
-    number_update,
-    numbers_add,
-    numbers_add_range,
-)
+from didhub.numbers.services.lifecycle import number_delete, number_update
 from didhub.numbers.services.states import (
     number_port_cancel,
     number_port_complete,
@@ -53,7 +47,6 @@ __all__ = [
     "carrier_delete",
     "carrier_update",
     "number_actions",
-    "number_add",
     "number_assign",
     "number_delete",
     "number_port_cancel",
@@ -65,8 +58,6 @@ __all__ = [
     "number_unreserve",
     "number_update",
     "numbers_actions",
-    "numbers_add",
-    "numbers_add_range",
     "numbers_bulk",
     "numbers_delegate",
     "numbers_expire",

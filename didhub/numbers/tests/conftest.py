@@ -1,13 +1,16 @@
-"""Fixtures of the numbers app, all built through the services."""
+"""Fixtures of the numbers app, all built through the services (numbers: through an upload)."""
 
 from types import SimpleNamespace
 
 import pytest
 
 from didhub.core import audit
+from didhub.imports import adding
+from didhub.imports.tests.factories import NumberFactory
 from didhub.numbers import services
 from didhub.numbers.choices import Route, TargetKind, Usage
 from didhub.numbers.models import Number
+from didhub.numbers.tests.factories import TargetFactory
 
 # A NANP block that libphonenumber accepts: +1 212 555 01xx.
 NYC = "+121255501"
@@ -35,28 +38,23 @@ def outbox(monkeypatch):
 @pytest.fixture
 def targets(tree):
     """One target of every kind in Acme, plus a PBX user in Globex and one in Initech."""
+    acme = {"actor": tree.acme_admin, "enterprise": tree.acme}
     made = {
-        kind: services.target_create(
-            actor=tree.acme_admin, enterprise=tree.acme, kind=kind, name=f"Acme {kind}"
-        )
-        for kind in TargetKind.values
+        kind: TargetFactory(**acme, kind=kind, name=f"Acme {kind}") for kind in TargetKind.values
     }
-    made["globex_user"] = services.target_create(
-        actor=tree.globex_admin, enterprise=tree.globex, kind="pbx_user", name="Globex user"
+    made["globex_user"] = TargetFactory(
+        actor=tree.globex_admin, enterprise=tree.globex, name="Globex user"
     )
-    made["initech_user"] = services.target_create(
-        actor=tree.initech_admin, enterprise=tree.initech, kind="pbx_user", name="Initech user"
+    made["initech_user"] = TargetFactory(
+        actor=tree.initech_admin, enterprise=tree.initech, name="Initech user"
     )
     return SimpleNamespace(**made)
 
 
 def upload(actor, account, n: int, **attributes) -> Number:
-    """Number e(n) added by ``actor`` to ``account``; voice+SMS on direct routing by default."""
-    attributes.setdefault("voice", True)
-    attributes.setdefault("sms", True)
-    if attributes["voice"]:
-        attributes.setdefault("route", Route.DIRECT_ROUTING)
-    return services.number_add(actor=actor, account=account, e164=e(n), **attributes)
+    """Number e(n) uploaded by ``actor`` into ``account``: voice+SMS on direct routing
+    unless ``attributes`` say otherwise (see ``NumberFactory``)."""
+    return NumberFactory(actor=actor, account=account, e164=e(n), **attributes)
 
 
 @pytest.fixture
@@ -91,6 +89,13 @@ def acme_numbers(tree):
     5 contact center; 6 SMS only; 7 fax only. All but 6 and 7 are voice+SMS.
     """
     master = tree.master_admin
-    made = [upload(master, tree.master, n, **shape) for n, shape in SHAPES.items()]
+    entries = []
+    for n, shape in SHAPES.items():
+        entry = {"e164": e(n), "voice": True, "sms": True, **shape}
+        if entry["voice"]:
+            entry.setdefault("route", Route.DIRECT_ROUTING)
+        entries.append(entry)
+    # One upload, as a reseller's file of ten rows.
+    made = adding.numbers_add(actor=master, account=tree.master, entries=entries)
     services.numbers_delegate(actor=master, numbers=made, to_account=tree.acme)
-    return {n: Number.objects.get(pk=number.pk) for n, number in zip(SHAPES, made, strict=True)}
+    return {int(number.e164[-2:]): Number.objects.get(pk=number.pk) for number in made}

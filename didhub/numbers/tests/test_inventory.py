@@ -3,6 +3,7 @@
 import pytest
 
 from didhub.core.errors import NotVisible
+from didhub.imports import adding
 from didhub.numbers import selectors, services
 from didhub.numbers.choices import NumberState, Route
 from didhub.numbers.models import Number
@@ -145,7 +146,7 @@ def test_block_utilization_by_owner(inventory, django_assert_max_num_queries):
 
 def test_block_counts_only_numbers_the_user_may_see(inventory):
     tree = inventory.tree
-    services.number_add(
+    adding.number_add(
         actor=tree.foreign_admin,
         account=tree.foreign,
         e164="+13125550199",

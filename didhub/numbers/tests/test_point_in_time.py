@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from didhub.core.errors import NotVisible, ValidationFailed
+from didhub.imports import adding
 from didhub.numbers import selectors, services
 from didhub.numbers.choices import Route, TargetKind
 
@@ -16,7 +17,7 @@ E164 = "+12125550150"
 def life(tree):
     """One number's whole life, with the moment after each step."""
     moments = {"before": timezone.now()}
-    number = services.number_add(
+    number = adding.number_add(
         actor=tree.master_admin,
         account=tree.master,
         e164=E164,

@@ -8,6 +8,7 @@ from didhub.accounts.models import User
 from didhub.core.counting import count_with_estimate
 from didhub.core.errors import NotVisible, ValidationFailed
 from didhub.numbers import selectors, services
+from didhub.numbers.selectors.history import timeline
 from didhub.numbers.tests import test_selectors_inventory as shared
 from didhub.numbers.tests.test_selectors_inventory import NUMBERS
 
@@ -106,7 +107,13 @@ def test_history_is_newest_first_and_only_what_the_user_may_see(inventory):
     actions = [
         event.action for event in selectors.number_history(user=tree.master_admin, number=pbx)
     ]
-    assert actions == ["number.assigned", "number.delegated", "number.delegated", "number.added"]
+    # It came in by an upload: its history starts with the upload's one commit event.
+    assert actions == [
+        "number.assigned",
+        "number.delegated",
+        "number.delegated",
+        "import.committed",
+    ]
     acme_actions = [
         event.action for event in selectors.number_history(user=tree.acme_admin, number=pbx)
     ]
@@ -120,7 +127,14 @@ def test_history_outlives_the_number(inventory):
     number = inventory.numbers["master_voice"]
     services.number_delete(actor=tree.master_admin, number=number)
     events = event_list(user=tree.master_admin, filters={"number": number.e164})
-    assert [event.action for event in events] == ["number.deleted", "number.added"]
+    assert [event.action for event in events] == ["number.deleted"]
+    # The deletion keeps the upload the number came from, where its history starts.
+    assert events[0].import_id == number.source_import_id is not None
+    moment = events[0].at
+    assert [event.action for event in timeline(number.e164, moment)] == [
+        "import.committed",
+        "number.deleted",
+    ]
 
 
 def test_targets_by_gate_kind_and_name(inventory):
@@ -202,12 +216,12 @@ def test_events_filter_by_number_account_actor_action_and_time(inventory):
         "number.assigned",
         "number.delegated",
         "number.delegated",
-        "number.added",
     ]
     assert set(actions(tree.master_admin, account=tree.globex.pk)) == {
         "account.created",
         "user.created",
-        "number.added",
+        "import.created",
+        "import.committed",
         "number.delegated",
         "number.assigned",
         "target.created",
@@ -224,7 +238,7 @@ def test_events_filter_by_number_account_actor_action_and_time(inventory):
     assert prefixed == {"account.created"}
     first = event_list(user=tree.master_admin, filters={"number": pbx.e164}).last()
     assert actions(tree.master_admin, number=pbx.e164, before=first.at.isoformat()) == []
-    assert len(actions(tree.master_admin, number=pbx.e164, after=first.at.isoformat())) == 4
+    assert len(actions(tree.master_admin, number=pbx.e164, after=first.at.isoformat())) == 3
 
 
 def test_events_stay_inside_the_gate(inventory):

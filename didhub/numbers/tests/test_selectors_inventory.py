@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from didhub.accounts.testing import build_tree
+from didhub.imports import adding
 from didhub.numbers import services
 from didhub.numbers.choices import NumberState, Route, TargetKind, Usage
 from didhub.numbers.models import Number, Target
@@ -130,9 +131,21 @@ def build_inventory(tree) -> Inventory:
     numbers = {}
     for owner, (actor, account) in uploader.items():
         labels = [label for label, (_, held_by, _) in NUMBERS.items() if held_by == owner]
-        entries = [{"e164": NUMBERS[label][0], **NUMBERS[label][2]} for label in labels]
-        added = services.numbers_add(actor=actor, account=account, entries=entries)
-        numbers.update(zip(labels, added, strict=True))
+        # Porting is a choice of the whole upload: numbers still porting come in apart.
+        for porting in (False, True):
+            batch = [
+                label for label in labels if NUMBERS[label][2].get("porting", False) is porting
+            ]
+            if not batch:
+                continue
+            entries = [{"e164": NUMBERS[label][0], **NUMBERS[label][2]} for label in batch]
+            for entry in entries:
+                entry.pop("porting", None)
+            added = adding.numbers_add(
+                actor=actor, account=account, entries=entries, porting=porting
+            )
+            by_e164 = {number.e164: number for number in added}
+            numbers.update((label, by_e164[NUMBERS[label][0]]) for label in batch)
         for step_actor, to_account in delegate.get(owner, []):
             services.numbers_delegate(
                 actor=step_actor,

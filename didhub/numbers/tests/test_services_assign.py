@@ -10,6 +10,7 @@ from django.db import connection
 from didhub.accounts import services as account_services
 from didhub.core.errors import Conflict, NotVisible, PolicyDenied, ValidationFailed
 from didhub.core.models import Event
+from didhub.imports import adding
 from didhub.numbers import services
 from didhub.numbers.choices import Channel, NumberState
 from didhub.numbers.models import Assignment, Number
@@ -204,7 +205,7 @@ def test_unassign_refuses_viewers_and_foreigners(tree, targets, acme_number):
 
 
 def test_porting_number_cannot_be_assigned(tree, targets):
-    number = services.number_add(
+    number = adding.number_add(
         actor=tree.sub_admin,
         account=tree.acme,
         e164="+12125550150",

@@ -111,9 +111,12 @@ def test_uploader_deletes_an_unused_number_and_its_history_stays(tree, outbox):
     number = upload(tree.master_admin, tree.master, 0)
     services.number_delete(actor=tree.master_admin, number=number)
     assert not Number.objects.exists()
-    events = Event.objects.filter(number_e164=e(0)).order_by("at", "id")
-    assert [ev.action for ev in events] == ["number.added", "number.deleted"]
-    assert events[1].before["owner"] == {"id": tree.master.pk, "name": "Master Reseller"}
+    # Its arrival is its upload's (one event for the upload); its deletion is its own,
+    # and keeps the upload it came from.
+    [deleted] = Event.objects.filter(number_e164=e(0))
+    assert deleted.action == "number.deleted"
+    assert deleted.import_id == number.source_import_id is not None
+    assert deleted.before["owner"] == {"id": tree.master.pk, "name": "Master Reseller"}
     assert outbox[-1]["removed"] == [
         {"number_id": number.pk, "e164": e(0), "owner_id": tree.master.pk}
     ]

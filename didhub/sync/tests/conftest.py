@@ -2,7 +2,7 @@ import importlib
 
 import pytest
 
-from didhub.numbers import services as number_services
+from didhub.imports import adding
 from didhub.sync import services
 from didhub.sync.choices import Connector, LinkMode
 from didhub.sync.tests.receiver import Receiver
@@ -28,7 +28,7 @@ def fast_retries(settings):
 def add_range(tree, account, start: str, count: int, **attributes):
     """Numbers from ``start`` on, uploaded by the master reseller and given to ``account``."""
     end = f"+{int(start[1:]) + count - 1}"
-    numbers = number_services.numbers_add_range(
+    numbers = adding.numbers_add_range(
         actor=tree.master_admin, account=account, start=start, end=end, **attributes
     )
     return numbers

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from didhub.imports import adding
 from didhub.numbers import services
 from didhub.numbers.models import Number, Target
 from didhub.sync import services as sync_services
@@ -31,7 +32,7 @@ class Inventory:
 
 @pytest.fixture
 def inventory(tree) -> Inventory:
-    master_numbers = services.numbers_add_range(
+    master_numbers = adding.numbers_add_range(
         actor=tree.master_admin,
         account=tree.master,
         start="+12125550100",
@@ -54,7 +55,7 @@ def inventory(tree) -> Inventory:
     )
     services.number_assign(actor=tree.acme_admin, number=acme_numbers[0], target=alice)
     services.number_assign(actor=tree.acme_admin, number=acme_numbers[1], target=sales)
-    foreign_number = services.number_add(
+    foreign_number = adding.number_add(
         actor=tree.foreign_admin,
         account=tree.foreign,
         e164="+13125550100",

@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from didhub.core.models import Event
-from didhub.numbers import services as number_services
+from didhub.imports import adding
 from didhub.numbers.choices import SyncState
 from didhub.numbers.models import Number
 from didhub.sync import delivery, targets
@@ -189,7 +189,7 @@ def test_a_message_of_another_link_is_not_found(client, tree, acme_link, foreign
 def test_the_list_shows_status_and_counts_and_filters_by_status(
     client, tree, acme_link, inventory, django_assert_max_num_queries
 ):
-    globex_numbers = number_services.numbers_add_range(
+    globex_numbers = adding.numbers_add_range(
         actor=tree.master_admin, account=tree.globex, start="+14155550100", end="+14155550102"
     )
     globex_link, _ = sync_services.link_create(

@@ -5,7 +5,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from didhub.numbers import selectors, services
+from didhub.imports import adding
+from didhub.numbers import selectors
 from didhub.web.paging import decode_cursor, encode_cursor, paginate
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +122,7 @@ def test_viewer_sees_no_actions_and_no_bulk_bar(client, tree, inventory):
 
 def test_delete_appears_only_for_the_uploader(client, tree, inventory):
     """No Delete button where delete is not allowed (docs/domain.md, "Deleting a number")."""
-    mine = services.number_add(
+    mine = adding.number_add(
         actor=tree.sub_admin, account=tree.sub, e164="+12125550900", voice=True,
         route="direct_routing",
     )  # fmt: skip

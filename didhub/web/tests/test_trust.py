@@ -15,6 +15,7 @@ from django.views import defaults
 from didhub.accounts import services as account_services
 from didhub.accounts.choices import AccountKind
 from didhub.core.models import Event
+from didhub.imports import adding
 from didhub.numbers import services
 from didhub.numbers.models import Number
 
@@ -128,7 +129,7 @@ def test_history_and_audit_log_read_as_labels_not_as_stored_values(client, tree,
 
 @pytest.mark.django_db
 def test_the_target_picker_searches_beyond_its_first_page(client, tree, inventory):
-    numbers = services.numbers_add_range(
+    numbers = adding.numbers_add_range(
         actor=tree.master_admin,
         account=tree.master,
         start="+12125551000",
@@ -150,7 +151,7 @@ def test_the_target_picker_searches_beyond_its_first_page(client, tree, inventor
 
 @pytest.mark.django_db
 def test_the_list_counts_exactly_as_the_dashboard_does(client, tree, inventory):
-    numbers = services.numbers_add_range(
+    numbers = adding.numbers_add_range(
         actor=tree.master_admin, account=tree.master, start="+12125560000", end="+12125561099"
     )
     client.force_login(tree.master_admin)

@@ -1,0 +1,79 @@
+"""factory_boy factories of the numbers' catalog and targets, created through the
+numbers services (policy check, validation, events), never ``Model.save``.
+
+``actor`` is the user acting and must be allowed to manage the owner's catalog or the
+enterprise's targets. Numbers come in through an upload only: their factory is
+``didhub.imports.tests.factories.NumberFactory``.
+
+    carrier = CarrierFactory(actor=tree.master_admin, owner=tree.master, name="TeamMate")
+    alice = TargetFactory(actor=tree.acme_admin, enterprise=tree.acme, name="Alice")
+"""
+
+import factory
+
+from didhub.numbers import services
+from didhub.numbers.choices import TargetKind
+from didhub.numbers.models import CallingProfile, Carrier, SmsProfile, Target
+
+
+class CarrierFactory(factory.Factory):
+    """A voice carrier of ``owner``'s catalog."""
+
+    class Meta:
+        model = Carrier
+
+    actor = None
+    owner = None
+    name = factory.Sequence(lambda n: f"Carrier {n}")
+
+    @classmethod
+    def _create(cls, model_class, **fields):
+        return services.carrier_create(**fields)
+
+
+class SmsProfileFactory(factory.Factory):
+    """An SMS carrier profile of ``owner``'s catalog."""
+
+    class Meta:
+        model = SmsProfile
+
+    actor = None
+    owner = None
+    carrier_name = "Bandwidth"
+    name = factory.Sequence(lambda n: f"SMS profile {n}")
+
+    @classmethod
+    def _create(cls, model_class, **fields):
+        return services.sms_profile_create(**fields)
+
+
+class CallingProfileFactory(factory.Factory):
+    """A calling profile (an SBC device) of ``owner``'s catalog."""
+
+    class Meta:
+        model = CallingProfile
+
+    actor = None
+    owner = None
+    name = factory.Sequence(lambda n: f"Calling profile {n}")
+    sbc_device = factory.Sequence(lambda n: f"sbc-{n}")
+
+    @classmethod
+    def _create(cls, model_class, **fields):
+        return services.calling_profile_create(**fields)
+
+
+class TargetFactory(factory.Factory):
+    """A target of ``enterprise``: a PBX user unless ``kind`` says."""
+
+    class Meta:
+        model = Target
+
+    actor = None
+    enterprise = None
+    kind = TargetKind.PBX_USER
+    name = factory.Sequence(lambda n: f"Target {n}")
+
+    @classmethod
+    def _create(cls, model_class, **fields):
+        return services.target_create(**fields)
