@@ -15,7 +15,9 @@ and applies every migration after that again, one at a time, as ``didhub migrate
 does. While each runs, a second connection reads ``pg_locks`` every few milliseconds:
 the strongest lock the migrating session holds on ``numbers_number`` and how long it
 held a lock that stops writers (SHARE or stronger) or readers (ACCESS EXCLUSIVE).
-A run ends migrated as it began.
+A run ends migrated as it began. Then the same index on the numbers' region is built
+and dropped twice: as a plain ``AddIndex`` / ``RemoveIndex`` would, and as
+``AddIndexOnline`` / ``RemoveIndexOnline`` (what the migration rules ask for) do.
 
 The baseline, measured in the same run: one ``SELECT count(*)`` of the numbers, a
 read of the whole table; each migration's time is also given as a ratio to it. Each
@@ -147,22 +149,56 @@ def replay(url: str, plan: list) -> dict:
     """Apply each migration of ``plan``: {migration: (seconds, strongest, writes, reads)}."""
     from django.core.management import call_command
 
+    return {
+        f"{app}.{name}": sampled(url, call_command, "migrate", app, name, verbosity=0)
+        for app, name in plan
+    }
+
+
+def sampled(url: str, work, *args, **kwargs) -> tuple:
+    """``work(*args, **kwargs)`` timed, with the migrating session's locks on the numbers
+    sampled."""
+    sampler = LockSampler(url, migrating_pid())
+    sampler.start()
+    time.sleep(SAMPLE_EVERY * 2)
+    started = time.perf_counter()
+    work(*args, **kwargs)
+    seconds = time.perf_counter() - started
+    sampler.done.set()
+    sampler.join()
+    return seconds, sampler.strongest(), sampler.held(STOPS_WRITES), sampler.held(STOPS_READS)
+
+
+def apply(operation, old, new, atomic: bool) -> None:
+    """One operation, as ``migrate`` applies it."""
+    from django.db import connection
+
+    with connection.schema_editor(atomic=atomic) as editor:
+        operation.database_forwards("numbers", editor, old, new)
+
+
+def index_both_ways(url: str) -> dict:
+    """The same index on ``numbers_number(region)`` built and dropped as a plain
+    ``AddIndex`` does and as ``AddIndexOnline`` does (the rules' way)."""
+    from django.db import connection, models
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations import AddIndex, RemoveIndex
+
+    from didhub.core.db.operations import AddIndexOnline, RemoveIndexOnline
+
+    before = MigrationLoader(connection).project_state()
+    index = models.Index(fields=["region"], name="bench_number_region")
     figures = {}
-    for app, name in plan:
-        sampler = LockSampler(url, migrating_pid())
-        sampler.start()
-        time.sleep(SAMPLE_EVERY * 2)
-        started = time.perf_counter()
-        call_command("migrate", app, name, verbosity=0)
-        seconds = time.perf_counter() - started
-        sampler.done.set()
-        sampler.join()
-        figures[f"{app}.{name}"] = (
-            seconds,
-            sampler.strongest(),
-            sampler.held(STOPS_WRITES),
-            sampler.held(STOPS_READS),
-        )
+    for label, add, remove in (
+        ("AddIndex / RemoveIndex", AddIndex, RemoveIndex),
+        ("AddIndexOnline / RemoveIndexOnline", AddIndexOnline, RemoveIndexOnline),
+    ):
+        adding, removing = add("number", index), remove("number", index.name)
+        after = before.clone()
+        adding.state_forwards("numbers", after)
+        atomic = add is AddIndex  # concurrently only outside a transaction
+        figures[f"{label}: build"] = sampled(url, apply, adding, before, after, atomic)
+        figures[f"{label}: drop"] = sampled(url, apply, removing, after, before, atomic)
     return figures
 
 
@@ -184,18 +220,18 @@ def main() -> None:
         baselines.append(timed_count())
         plan = rewind()
         assert Number.objects.count() == numbers, "the rewind lost numbers"
-        runs.append(replay(url, plan))
+        runs.append({**replay(url, plan), **index_both_ways(url)})
         print(f"  run {run + 1}: {sum(f[0] for f in runs[-1].values()):.1f} s", flush=True)
     baseline = statistics.median(baselines)
     print(f"baseline: SELECT count(*) of the numbers {baseline * 1000:.0f} ms (median)")
-    print(f"{'migration':42} {'s':>7} {'x count':>7} {'lock':>21} {'no writes':>9} {'no reads':>9}")
+    print(f"{'migration':48} {'s':>7} {'x count':>7} {'lock':>21} {'no writes':>9} {'no reads':>9}")
     for key in runs[0]:
         seconds = statistics.median(run[key][0] for run in runs)
         writes = statistics.median(run[key][2] for run in runs)
         reads = statistics.median(run[key][3] for run in runs)
         lock = runs[0][key][1]
         ratio = seconds / baseline
-        print(f"{key:42} {seconds:7.2f} {ratio:7.1f} {lock:>21} {writes:8.2f}s {reads:8.2f}s")
+        print(f"{key:48} {seconds:7.2f} {ratio:7.1f} {lock:>21} {writes:8.2f}s {reads:8.2f}s")
 
 
 if __name__ == "__main__":
