@@ -40,21 +40,18 @@ import psycopg
 from django.apps import apps
 from django.core.management import call_command
 from django.core.management.color import no_style
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from psycopg.copy import QueuedLibpqWriter
 
 from didhub.core.database_url import database_from_url
+from didhub.core.db import is_sqlite
+from didhub.ops import sql
+from didhub.ops.sql import KINDS, Kind
 
 TARGET_ALIAS = "transfer_target"
-BATCH = 10_000
 # Rows `migrate` writes into an empty database; the source's replace them.
 WRITTEN_BY_MIGRATE = frozenset({"django_content_type", "auth_permission"})
-# Memory for each index built at the end (PostgreSQL's default is 64MB). A sort that fits
-# in it stays off disk: the index of (owner, state) over 1,000,000 numbers took 1.1 s with
-# 256MB shared by the build's three processes and 0.77 s with 1GB (docs/performance.md).
-# Taken as needed, for this session only.
-MAINTENANCE_WORK_MEM = "1GB"
 
 
 class TransferRefused(Exception):
@@ -85,84 +82,6 @@ def canonical_json(value: str) -> str:
 def csv_field(value: str | None) -> str:
     """A value as COPY's CSV has it: quoted, quotes doubled; nothing for NULL."""
     return "" if value is None else '"' + value.replace('"', '""') + '"'
-
-
-@dataclass(frozen=True)
-class Kind:
-    """How one kind of column travels from SQLite to PostgreSQL, and is read back.
-
-    Rows travel as CSV lines that SQLite writes itself (``printf``), one per row, and
-    PostgreSQL reads with ``COPY ... FROM STDIN (FORMAT csv)``. ``sqlite`` is the field
-    of a column (NULL for NULL: ``printf``'s ``%s`` prints nothing, which CSV reads as
-    NULL); ``postgres`` is the expression whose ``COPY ... TO STDOUT (FORMAT csv)``
-    output is the same field, byte for byte, so one SHA-256 over each side's lines
-    compares them. Text is always quoted on both sides (``quoted``: PostgreSQL's
-    ``FORCE_QUOTE``), which tells an empty text from NULL. JSON cannot be compared so
-    (jsonb keeps its own key order and spacing): its columns travel last on each line
-    and are compared apart, in ``canonical_json`` form on both sides.
-    """
-
-    sqlite: str
-    postgres: str = '"{c}"'
-    quoted: bool = False
-    json: bool = False
-    text_order: bool = False
-
-    def sqlite_field(self, column: str, null: bool) -> tuple[str, str]:
-        """The ``printf`` format and argument of a column."""
-        if self is TEXT and not null:
-            return '"%w"', f'"{column}"'  # %w doubles the quotes
-        return "%s", self.sqlite.format(c=column)
-
-
-INTEGER = Kind('"{c}"')
-TEXT = Kind(
-    """CASE WHEN "{c}" IS NULL THEN NULL ELSE printf('"%w"', "{c}") END""",
-    quoted=True,
-    text_order=True,
-)
-BOOLEAN = Kind('"{c}"', '"{c}"::int')  # SQLite keeps 0 and 1, which PostgreSQL reads
-DATETIME = Kind(
-    """CASE WHEN "{c}" IS NULL THEN NULL
-    WHEN substr("{c}", 11, 1) <> ' ' THEN didhub_datetime("{c}")
-    WHEN length("{c}") = 26 THEN rtrim(rtrim("{c}", '0'), '.') || '+00'
-    WHEN length("{c}") = 19 THEN "{c}" || '+00'
-    WHEN length("{c}") = 32 AND substr("{c}", 27) = '+00:00'
-        THEN rtrim(rtrim(substr("{c}", 1, 26), '0'), '.') || '+00'
-    WHEN length("{c}") = 25 AND substr("{c}", 20) = '+00:00' THEN substr("{c}", 1, 19) || '+00'
-    ELSE didhub_datetime("{c}") END""",
-)  # PostgreSQL writes the column so itself, with the session in UTC and ISO dates.
-UUID = Kind("""lower(replace("{c}", '-', ''))""", """replace("{c}"::text, '-', '')""")
-BINARY = Kind(r"""CASE WHEN "{c}" IS NULL THEN NULL ELSE '\x' || lower(hex("{c}")) END""")
-JSON = Kind(
-    """CASE WHEN "{c}" IS NULL THEN NULL ELSE printf('"%w"', didhub_json("{c}")) END""",
-    '"{c}"::text',
-    json=True,
-)
-KINDS = {
-    **dict.fromkeys(
-        (
-            "AutoField",
-            "BigAutoField",
-            "SmallAutoField",
-            "IntegerField",
-            "BigIntegerField",
-            "SmallIntegerField",
-            "PositiveIntegerField",
-            "PositiveSmallIntegerField",
-            "PositiveBigIntegerField",
-        ),
-        INTEGER,
-    ),
-    **dict.fromkeys(("CharField", "TextField", "SlugField", "EmailField", "URLField"), TEXT),
-    "BooleanField": BOOLEAN,
-    "DateTimeField": DATETIME,
-    "UUIDField": UUID,
-    "BinaryField": BINARY,
-    "JSONField": JSON,
-}
-# SQLite functions take at most 127 arguments: a wider row is several printf joined.
-PRINTF_ARGUMENTS = 100
 
 
 def column_kind(model_field) -> Kind:
@@ -210,43 +129,6 @@ class Table:
     def kinds(self) -> list[Kind]:
         return [kind for _, kind, _ in self.plain + self.json]
 
-    @property
-    def copy_columns(self) -> str:
-        return ", ".join(f'"{column}"' for column, _, _ in self.plain + self.json)
-
-    def copy_in(self) -> str:
-        return f'COPY "{self.name}" ({self.copy_columns}) FROM STDIN (FORMAT csv, FREEZE)'
-
-    def order(self) -> str:
-        # SQLite orders text by its bytes; so does PostgreSQL under the "C" collation.
-        return f'"{self.primary_key}"' + (' COLLATE "C"' if self.key_kind.text_order else "")
-
-    def sqlite_select(self) -> str:
-        """One CSV line per row; with JSON columns, their fields and the key apart."""
-        lines = [_printf(self.plain)]
-        if self.json:
-            lines += [_printf(self.json), _printf([(self.primary_key, self.key_kind, False)])]
-        return f'SELECT {", ".join(lines)} FROM "{self.name}" ORDER BY "{self.primary_key}"'
-
-    def copy_out(self) -> str:
-        """PostgreSQL's lines of the plain columns, as ``sqlite_select`` gives them."""
-        expressions = ", ".join(
-            f'{kind.postgres.format(c=column)} AS "{column}"' for column, kind, _ in self.plain
-        )
-        quoted = ", ".join(f'"{column}"' for column, kind, _ in self.plain if kind.quoted)
-        force = f", FORCE_QUOTE ({quoted})" if quoted else ""
-        return (
-            f'COPY (SELECT {expressions} FROM "{self.name}" ORDER BY {self.order()}) '
-            f"TO STDOUT (FORMAT csv{force})"
-        )
-
-    def json_select(self) -> str:
-        """The key and JSON of the rows holding any: most numbers hold none."""
-        columns = ", ".join(kind.postgres.format(c=column) for column, kind, _ in self.json)
-        held = " OR ".join(f'"{column}" IS NOT NULL' for column, _, _ in self.json)
-        key = self.key_kind.postgres.format(c=self.primary_key)
-        return f'SELECT {key}, {columns} FROM "{self.name}" WHERE {held} ORDER BY {self.order()}'
-
     def json_lines(self, rows) -> list[str]:
         """From ``json_select``: the key and the JSON fields as SQLite's ``printf`` writes them."""
         quote = csv_field if self.key_kind.quoted else str
@@ -259,16 +141,6 @@ class Table:
         """From ``sqlite_select``: the same lines, for the rows holding any JSON."""
         empty = "," * (len(self.json) - 1)
         return [f"{key},{fields}" for _, fields, key in rows if fields != empty]
-
-
-def _printf(columns: list[tuple[str, Kind, bool]]) -> str:
-    parts = []
-    for start in range(0, len(columns), PRINTF_ARGUMENTS):
-        fields = [kind.sqlite_field(column, null) for column, kind, null in columns[start:]]
-        fields = fields[:PRINTF_ARGUMENTS]
-        formats = ",".join(each[0] for each in fields).replace("'", "''")
-        parts.append(f"printf('{formats}', {', '.join(each[1] for each in fields)})")
-    return " || ',' || ".join(parts)
 
 
 def didhub_tables() -> list[Table]:
@@ -322,7 +194,7 @@ class Report:
 def source_path() -> Path:
     """The SQLite file of this installation; refused for anything else."""
     connection = connections[DEFAULT_DB_ALIAS]
-    if connection.vendor != "sqlite":
+    if not is_sqlite(connection):
         raise TransferRefused(
             f"didhub transfer moves an SQLite installation into PostgreSQL; this "
             f"installation's database is already {connection.display_name} "
@@ -381,29 +253,18 @@ def refuse_filled_target(tables: list[Table]) -> None:
     """Refuse a target whose tables hold rows, naming each with its count."""
     connection = connections[TARGET_ALIAS]
     present = set(connection.introspection.table_names())
-    filled = []
-    with connection.cursor() as cursor:
-        for table in tables:
-            if table.name in WRITTEN_BY_MIGRATE or table.name not in present:
-                continue
-            cursor.execute(f'SELECT EXISTS (SELECT 1 FROM "{table.name}")')
-            if cursor.fetchone()[0]:
-                cursor.execute(f'SELECT count(*) FROM "{table.name}"')
-                filled.append(f"{table.name} holds {cursor.fetchone()[0]:,} rows")
+    checked = [
+        table.name
+        for table in tables
+        if table.name not in WRITTEN_BY_MIGRATE and table.name in present
+    ]
+    filled = [f"{name} holds {rows:,} rows" for name, rows in sql.filled(connection, checked)]
     if filled:
         raise TransferRefused(
             f"The target database {connection.settings_dict['NAME']!r} is not empty: "
             f"{'; '.join(filled)}. didhub transfer fills a new, empty database only; "
             "create one (createdb) and name it in --to."
         )
-
-
-# The session settings under which PostgreSQL writes values as ``Kind`` expects them.
-CANONICAL_SESSION = (
-    "SET TIME ZONE 'UTC'",
-    "SET DateStyle = 'ISO, YMD'",
-    "SET bytea_output = 'hex'",
-)
 
 
 def postgres_digests(connection, table: Table) -> tuple[int, tuple[str, str]]:
@@ -415,19 +276,12 @@ def postgres_digests(connection, table: Table) -> tuple[int, tuple[str, str]]:
     """
     plain_digest, json_digest = hashlib.sha256(), hashlib.sha256()
     rows = 0
-    with connection.cursor() as cursor:
-        for statement in CANONICAL_SESSION:
-            cursor.execute(statement)
-        with cursor.copy(table.copy_out()) as out:
-            for line in out:
-                plain_digest.update(line)
-                rows += 1
+    for line in sql.target_lines(connection, table):
+        plain_digest.update(line)
+        rows += 1
     if table.json:
-        with connection.cursor(name=f"digest_{table.name}") as reader:
-            reader.itersize = BATCH
-            reader.execute(table.json_select())
-            while held := reader.fetchmany(BATCH):
-                json_digest.update(lines_bytes(table.json_lines(held)))
+        for held in sql.target_json_rows(connection, table):
+            json_digest.update(lines_bytes(table.json_lines(held)))
     return rows, (plain_digest.hexdigest(), json_digest.hexdigest())
 
 
@@ -457,78 +311,43 @@ class Move:
         return converted
 
     def run(self, report: Report) -> None:
-        with transaction.atomic(using=TARGET_ALIAS), self.target.cursor() as cursor:
-            raw = cursor.cursor
-            for statement in CANONICAL_SESSION:
-                raw.execute(statement.replace("SET ", "SET LOCAL ", 1))
-            raw.execute(f"SET LOCAL maintenance_work_mem = '{MAINTENANCE_WORK_MEM}'")
+        with sql.move_transaction(TARGET_ALIAS) as raw:
+            names = [table.name for table in self.tables]
+            sql.begin_move(raw)
             started = time.perf_counter()
-            rebuild = self.set_aside(raw)
+            # As pg_restore does: keys and indexes are built again once the rows are in.
+            rebuild = sql.set_aside(raw, names)
             # Empty (but for what migrate wrote) and now truncated in this transaction, so
             # COPY writes its rows frozen: nothing rewrites them to mark them visible later.
-            raw.execute("TRUNCATE " + ", ".join(f'"{table.name}"' for table in self.tables))
+            sql.truncate(raw, names)
             for table in self.tables:
                 self.copy(raw, table)
             report.copy_seconds = time.perf_counter() - started
             started = time.perf_counter()
             self.say(f"Building {len(rebuild)} keys, constraints and indexes")
-            for statement in rebuild:
-                raw.execute(statement)
-            for statement in self.target.ops.sequence_reset_sql(
-                no_style(), [table.model for table in self.tables]
-            ):
-                raw.execute(statement)
-            # Statistics, so that the checks below read each table in key order by its
-            # key instead of sorting it, and the first queries served find them.
-            raw.execute("ANALYZE " + ", ".join(f'"{table.name}"' for table in self.tables))
+            sql.run_all(raw, rebuild)
+            sql.run_all(
+                raw,
+                self.target.ops.sequence_reset_sql(
+                    no_style(), [table.model for table in self.tables]
+                ),
+            )
+            sql.analyze(raw, names)
             report.index_seconds = time.perf_counter() - started
             started = time.perf_counter()
             self.verify(raw)
             report.verify_seconds = time.perf_counter() - started
             report.upload_files = self.keep_upload_files()
 
-    def set_aside(self, raw) -> list[str]:
-        """Drop every table's keys, unique constraints and indexes; give back the
-        statements that build them again, in their order (as pg_restore does)."""
-        names = [table.name for table in self.tables]
-        raw.execute(
-            "SELECT conrelid::regclass::text, quote_ident(conname), pg_get_constraintdef(oid), "
-            "contype = 'f' FROM pg_constraint WHERE contype IN ('f', 'p', 'u', 'x') "
-            "AND conrelid = ANY(%s::regclass[]) ORDER BY 4 DESC, 1, 2",
-            [names],
-        )
-        constraints = raw.fetchall()  # foreign keys first: they need the others' indexes
-        raw.execute(
-            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
-            "WHERE i.indrelid = ANY(%s::regclass[]) AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
-            "WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid) ORDER BY 1",
-            [names],
-        )
-        indexes = raw.fetchall()
-        for table, name, _, _ in constraints:
-            raw.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
-        for name, _ in indexes:
-            raw.execute(f"DROP INDEX {name}")
-        add = [
-            (foreign, f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
-            for table, name, definition, foreign in constraints
-        ]
-        return (
-            [statement for foreign, statement in add if not foreign]
-            + [definition for _, definition in indexes]
-            + [statement for foreign, statement in add if foreign]
-        )
-
     def copy(self, raw, table: Table) -> None:
         """COPY the table's rows in, hashing the lines sent as they go."""
         started = time.perf_counter()
         plain_digest, json_digest = hashlib.sha256(), hashlib.sha256()
         try:
-            reader = self.source.execute(table.sqlite_select())
             # psycopg's writer sends a batch from a thread of its own while SQLite
             # writes the next one's lines.
-            with raw.copy(table.copy_in(), writer=QueuedLibpqWriter(raw)) as copy:
-                while rows := reader.fetchmany(BATCH):
+            with sql.copying_into(raw, table, QueuedLibpqWriter(raw)) as copy:
+                for rows in sql.source_lines(self.source, table):
                     lines = lines_bytes([row[0] for row in rows])
                     plain_digest.update(lines)
                     if table.json:
@@ -616,10 +435,10 @@ def transfer(url: str, *, say: Callable[[str], None] = print) -> Report:
         try:
             # The write lock: a didhub still running against the file cannot write a
             # change the move would leave behind.
-            source.execute("BEGIN IMMEDIATE")
+            sql.hold_source(source)
             say(f"Copying {len(tables)} tables from {path}")
             Move(tables, source, say).run(report)
-            source.execute("ROLLBACK")
+            sql.release_source(source)
         finally:
             source.close()
     finally:
