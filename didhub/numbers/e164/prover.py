@@ -23,6 +23,7 @@ slower (about 9 % fewer numbers a second; docs/performance.md).
 from __future__ import annotations
 
 import logging
+import threading
 
 from .results import DIGITS
 
@@ -45,30 +46,38 @@ _UNBOUNDED = 1 << 30
 
 # Memo for the proofs while the tables are built (cleared afterwards by the compiler).
 _CACHE: dict = {}
-# (re._constants, re._parser) once the self-check passed; None before it ran.
+# "modules": (re._constants, re._parser) once self-checked, None when off (absent until
+# the first question); "reason": why it is off; "trees": the modules the proofs read,
+# set just before the self-check.
 _STATE: dict = {}
+_LOCK = threading.Lock()
 
 
 def _modules():
     """(re._constants, re._parser), or None when missing or failing the self-check."""
     if "modules" not in _STATE:
-        _STATE["modules"] = None
-        try:
-            from re import _constants, _parser
-        except ImportError:
-            _STATE["reason"] = "re._parser is not available"
-        else:
-            _STATE["modules"] = (_constants, _parser)
-            reason = _self_check()
-            if reason is not None:
-                _STATE["modules"] = None
+        with _LOCK:
+            if "modules" not in _STATE:
+                modules, reason = _checked_modules()
                 _STATE["reason"] = reason
-        if _STATE["modules"] is None:
-            logger.warning(
-                "e164: regex proofs are off (%s); validation stays exact but is slower",
-                _STATE["reason"],
-            )
+                _STATE["modules"] = modules
+                if modules is None:
+                    logger.warning(
+                        "e164: regex proofs are off (%s); validation stays exact but is slower",
+                        reason,
+                    )
     return _STATE["modules"]
+
+
+def _checked_modules():
+    """((re._constants, re._parser), None) if they pass the self-check, else (None, why)."""
+    try:
+        from re import _constants, _parser
+    except ImportError:
+        return None, "re._parser is not available"
+    _STATE["trees"] = (_constants, _parser)
+    reason = _self_check()
+    return (None, reason) if reason is not None else ((_constants, _parser), None)
 
 
 def available() -> bool:
@@ -193,7 +202,7 @@ def _regex_items(pattern: str):
     """(re._constants, parsed items of ``pattern``), items None if not parsed."""
     key = ("parsed", pattern)
     if key not in _CACHE:
-        c, parser = _STATE["modules"]
+        c, parser = _STATE["trees"]
         try:
             _CACHE[key] = (c, list(parser.parse(pattern)))
         except Exception:
