@@ -9,12 +9,13 @@ import platform
 from importlib.metadata import PackageNotFoundError, version
 
 import django
-from django.db import connection
 from django.db.models import Count, Min, Q, Sum
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from didhub.core import workers
+from didhub.core.db import vendor
+from didhub.core.db.sql import server_version
 from didhub.core.models import WorkerHeartbeat
 from didhub.ops.readiness import check_readiness
 from didhub.sync.choices import OutboxState
@@ -33,18 +34,8 @@ def versions() -> dict:
         "didhub": _version("didhub"),
         "django": django.get_version(),
         "python": platform.python_version(),
-        "database": f"{connection.vendor} {_database_version()}",
+        "database": f"{vendor.described()} {server_version()}",
     }
-
-
-def _database_version() -> str:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            return cursor.fetchone()[0]
-    import sqlite3
-
-    return sqlite3.sqlite_version
 
 
 def worker_list() -> list[dict]:

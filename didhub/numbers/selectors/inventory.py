@@ -5,7 +5,6 @@ counts are conditional aggregates over the account's subtree (a materialized-pat
 prefix), never a loop over child accounts.
 """
 
-from django.db import connections
 from django.db.models import Count, Q
 from django.db.models.functions import Length
 
@@ -13,6 +12,7 @@ from didhub.accounts.models import Account
 from didhub.accounts.policy import check_visible
 from didhub.core.db.replica import read_alias
 from didhub.core.errors import NotVisible
+from didhub.numbers import sql
 from didhub.numbers.choices import Activity, Channel, NumberState
 from didhub.numbers.models import Assignment, Block, Number
 from didhub.numbers.rules import STATION_KINDS
@@ -122,24 +122,6 @@ def account_activity(*, user, account) -> dict:
     )
 
 
-def children_utilization_sql() -> str:
-    # Each child's subtree is a path prefix; the join keeps it one grouped statement.
-    accounts = Account._meta.db_table
-    numbers = Number._meta.db_table
-    return f"""
-        SELECT child.id, child.name, child.kind,
-               COUNT(number.id),
-               COUNT(CASE WHEN number.state = %s THEN 1 END),
-               COUNT(CASE WHEN number.state = %s THEN 1 END)
-        FROM {accounts} AS child
-        LEFT JOIN {accounts} AS below ON below.path LIKE (child.path || '%%')
-        LEFT JOIN {numbers} AS number ON number.owner_id = below.id
-        WHERE child.parent_id = %s
-        GROUP BY child.id, child.name, child.kind
-        ORDER BY child.name, child.id
-    """
-
-
 def account_children_utilization(*, user, account) -> list[dict]:
     """Per child account: numbers owned, assigned and free over the child's subtree.
 
@@ -148,11 +130,7 @@ def account_children_utilization(*, user, account) -> list[dict]:
     Children without numbers are listed with zeros.
     """
     account = visible_account(user, account)
-    with connections[read_alias()].cursor() as cursor:
-        cursor.execute(
-            children_utilization_sql(), [NumberState.ASSIGNED, NumberState.AVAILABLE, account.pk]
-        )
-        rows = cursor.fetchall()
+    rows = sql.children_utilization(account.pk, using=read_alias())
     return [
         {
             "account": {"id": pk, "name": name, "kind": kind},
