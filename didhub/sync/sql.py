@@ -27,8 +27,6 @@ from didhub.numbers.models import Assignment, CallingProfile, Carrier, Number, S
 from didhub.sync.choices import LinkStatus, OutboxState
 from didhub.sync.models import OutboxMessage, PlatformLink, SyncChange, SyncedNumber
 
-__all__ = ["execute", "joined", "member_of"]
-
 # Rows upserted by one statement: SQLite lists four parameters a row.
 CONFIRM_CHUNK = {True: 5000, False: 500}
 

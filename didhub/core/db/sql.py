@@ -147,6 +147,11 @@ def fetch_value(sql: str, params: Sequence | dict = (), using: str = DEFAULT_DB_
     return None if row is None else row[0]
 
 
+def count_of(sql: str, params: Sequence, using: str = DEFAULT_DB_ALIAS) -> int:
+    """How many rows the query ``sql`` returns, counted by the database."""
+    return fetch_value(f"SELECT COUNT(*) FROM ({sql}) counted", params, using)
+
+
 def planner_rows(sql: str, params: Sequence, using: str = DEFAULT_DB_ALIAS) -> int:
     """PostgreSQL's estimate of the rows ``sql`` returns: ``EXPLAIN``, nothing is run."""
     plan = fetch_value(f"EXPLAIN (FORMAT JSON) {sql}", params, using)

@@ -106,6 +106,12 @@ def test_a_values_table_names_its_columns_on_both_databases():
     assert [tuple(row) for row in rows] == [(1, "one"), (2, "two")]
 
 
+def test_count_of_counts_the_rows_of_a_query():
+    sql_text = f"SELECT id FROM {sql.table(ContentType)} WHERE id > %s"
+    assert sql.count_of(sql_text, [0]) == ContentType.objects.count()
+    assert sql.count_of(sql_text, [10**9]) == 0
+
+
 def test_execute_reports_the_rows_a_statement_changed(scratch):
     written = sql.execute_many(
         f"INSERT INTO {scratch} (id, label, flag) VALUES (%s, %s, %s)",
