@@ -12,7 +12,9 @@ the count, no network) as a platform admin (every number) and as an enterprise a
 cursor, and ``q=`` digits anywhere. Each figure is the median of ``--runs`` calls.
 
 The baseline, measured in the same run: the same page's rows by raw SQL (``ORDER BY
-e164 LIMIT 51`` with the same condition). Targets: < 50 ms per page, < 300 ms for ``q=``.
+e164 LIMIT 51`` with the same condition); the ratio of the two is printed. Targets: < 20 ms
+per page (< 50 ms before), < 300 ms for ``q=``. ``DIDHUB_BENCH_API_DB`` names another
+PostgreSQL database than ``bench_api``.
 """
 
 import argparse
@@ -24,9 +26,9 @@ import time
 from pathlib import Path
 
 PG_SERVER = os.environ.get("DIDHUB_BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
-PG_DB = "bench_api"
+PG_DB = os.environ.get("DIDHUB_BENCH_API_DB", "bench_api")
 SQLITE_PATH = Path("var/bench_api.sqlite3").resolve()
-TARGET_MS = 50.0
+TARGET_MS = 20.0
 TARGET_Q_MS = 300.0
 Q_DIGITS = "5550"
 
@@ -160,7 +162,9 @@ def load(count: int) -> None:
                 assignments,
             )
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        # Vacuumed as autovacuum leaves a loaded table: the visibility map set, so that
+        # counts read an index alone (index-only scans), as they do in production.
+        cursor.execute("VACUUM (ANALYZE)")
     print(
         f"loaded {len(rows):,} numbers and {len(assignments):,} assignments "
         f"in {time.perf_counter() - started:.1f} s",
@@ -169,13 +173,24 @@ def load(count: int) -> None:
 
 
 def median_ms(func, runs: int) -> float:
+    return timed(func, runs)[0]
+
+
+def timed(func, runs: int) -> tuple[float, float]:
+    """Medians of ``runs`` calls: wall-clock ms, and ms of this process's CPU.
+
+    The CPU time is the Python side of an in-process request alone (the database works
+    in its own process): on a machine shared with other work it moves far less than
+    the wall clock, which also counts the waits for a core.
+    """
     func()  # warm: connection, caches
-    times = []
+    times, cpu = [], []
     for _ in range(runs):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         func()
         times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
+        cpu.append((time.process_time() - started_cpu) * 1000)
+    return statistics.median(times), statistics.median(cpu)
 
 
 def token_client(email: str):
@@ -217,8 +232,15 @@ def measure(runs: int) -> list[tuple]:
                 assert response.status_code == 200, response.content[:300]
                 return response
 
-            rows = len(call().json()["results"])
-            api_ms = median_ms(call, runs)
+            queries: list[str] = []
+
+            def counted(run, sql, *rest, queries=queries):
+                queries.append(sql)
+                return run(sql, *rest)
+
+            with connection.execute_wrapper(counted):
+                rows = len(call().json()["results"])
+            api_ms, cpu_ms = timed(call, runs)
             sql = (
                 "SELECT id, e164, state, owner_id FROM numbers_number "
                 f"WHERE ({scope}) AND ({condition}) ORDER BY e164 LIMIT 51"
@@ -230,8 +252,14 @@ def measure(runs: int) -> list[tuple]:
                     cursor.fetchall()
 
             raw_ms = median_ms(raw, runs)
-            results.append((email.split("@")[1].split(".")[0], label, rows, api_ms, raw_ms))
+            who = email.split("@")[1].split(".")[0]
+            results.append((who, label, rows, api_ms, raw_ms, cpu_ms, len(queries)))
     return results
+
+
+def loadavg() -> str:
+    with open("/proc/loadavg") as stream:
+        return " ".join(stream.read().split()[:3])
 
 
 def cursor_of(url: str) -> str:
@@ -242,19 +270,31 @@ def cursor_of(url: str) -> str:
 
 def report(results: list[tuple], runs: int, count: int, vendor: str) -> bool:
     print(f"\n/api/v1/numbers/, {count:,} numbers in {vendor}, median of {runs} calls, in-process")
-    header = f"{'as':<9} {'request':<24} {'rows':>4} {'API ms':>8} {'raw SQL ms':>10} {'ratio':>6}"
+    print("API ms: wall clock; CPU ms: the Python side alone; queries: SQL statements sent")
+    header = (
+        f"{'as':<9} {'request':<24} {'rows':>4} {'API ms':>8} {'raw SQL ms':>10} {'ratio':>6}"
+        f" {'CPU ms':>7} {'queries':>7}"
+    )
     print(header)
     print("-" * len(header))
     ok = True
-    for who, label, rows, api_ms, raw_ms in results:
+    for who, label, rows, api_ms, raw_ms, cpu_ms, queries in results:
         target = TARGET_Q_MS if label.startswith("q=") else TARGET_MS
         met = api_ms < target
         ok &= met
         ratio = api_ms / raw_ms if raw_ms else float("inf")
         flag = "" if met else f"  over {target:.0f} ms"
-        print(f"{who:<9} {label:<24} {rows:>4} {api_ms:>8.1f} {raw_ms:>10.2f} {ratio:>5.0f}x{flag}")
-    pages = [api_ms for _, label, _, api_ms, _ in results if not label.startswith("q=")]
-    searches = [api_ms for _, label, _, api_ms, _ in results if label.startswith("q=")]
+        print(
+            f"{who:<9} {label:<24} {rows:>4} {api_ms:>8.1f} {raw_ms:>10.2f} {ratio:>5.0f}x"
+            f" {cpu_ms:>7.1f} {queries:>7}{flag}"
+        )
+    pages = [r[3] for r in results if not r[1].startswith("q=")]
+    searches = [r[3] for r in results if r[1].startswith("q=")]
+    print(
+        f"\nmedian page {statistics.median(pages):.1f} ms, median CPU "
+        f"{statistics.median(r[5] for r in results):.1f} ms, median ratio to raw SQL "
+        f"{statistics.median(r[3] / r[4] for r in results if r[4]):.0f}x; load {loadavg()}"
+    )
     print(
         f"\nworst page {max(pages):.1f} ms (target < {TARGET_MS:.0f}); worst q= "
         f"{max(searches):.1f} ms (target < {TARGET_Q_MS:.0f}): {'met' if ok else 'MISSED'}"
@@ -279,6 +319,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.reuse or not Number.objects.exists():
         load(args.numbers)
     count = Number.objects.count()
+    import logging
+
+    logging.disable(logging.INFO)  # no request log line per call in the output
     results = measure(args.runs)
     return 0 if report(results, args.runs, count, connection.vendor) else 1
 

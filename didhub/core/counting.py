@@ -7,13 +7,16 @@ reference machine, raw"), more than the page itself, and grows with the table; t
 planner's row estimate costs a fraction of a millisecond whatever the size.
 """
 
-from django.db.models import QuerySet
+from django.core.exceptions import EmptyResultSet
+from django.db.models import QuerySet, Value
 
 from didhub.core.db import is_postgresql
-from didhub.core.db.sql import planner_rows
+from didhub.core.db.sql import fetch_value, planner_rows
 
 
-def count_with_estimate(queryset: QuerySet, exact_up_to: int = 10_000) -> tuple[int, bool]:
+def count_with_estimate(
+    queryset: QuerySet, exact_up_to: int = 10_000, estimate: int | None = None
+) -> tuple[int, bool]:
     """``(count, is_estimate)`` of ``queryset``.
 
     Exact when the queryset has at most ``exact_up_to`` rows: it counts a
@@ -22,14 +25,36 @@ def count_with_estimate(queryset: QuerySet, exact_up_to: int = 10_000) -> tuple[
     (never reported below ``exact_up_to + 1``, which is known for sure) and
     ``is_estimate`` is True. SQLite has no usable estimate; there the count is an exact
     ``COUNT(*)`` (embedded inventories are small) and ``is_estimate`` is False.
+    ``estimate``: the planner's estimate, when the caller asked for it already.
     """
     queryset = queryset.order_by()
-    capped = queryset[: exact_up_to + 1].count()
+    capped = capped_count(queryset, exact_up_to + 1)
     if capped <= exact_up_to:
         return capped, False
     if not is_postgresql(queryset.db):
         return queryset.count(), False
-    return max(planner_estimate(queryset), exact_up_to + 1), True
+    if estimate is None:
+        estimate = planner_estimate(queryset)
+    return max(estimate, exact_up_to + 1), True
+
+
+def capped_count(queryset: QuerySet, cap: int) -> int:
+    """How many rows ``queryset`` has, counting at most ``cap``.
+
+    The rows are selected as a constant, not as their key: the count then reads only
+    the columns its conditions name, so an index holding them answers it without
+    visiting the table (an index-only scan), and no row is built in Python. A distinct
+    or combined query keeps its own columns (a constant would make its rows one).
+    """
+    query = queryset.query
+    if query.distinct or query.combinator or query.is_sliced:
+        return queryset[:cap].count()
+    limited = queryset.order_by().annotate(counted_one=Value(1)).values("counted_one")[:cap]
+    try:
+        sql, params = limited.query.sql_with_params()
+    except EmptyResultSet:
+        return 0  # a condition that can match nothing
+    return fetch_value(f"SELECT COUNT(*) FROM ({sql}) capped", params, queryset.db)
 
 
 def planner_estimate(queryset: QuerySet) -> int:

@@ -72,6 +72,13 @@ class References:
         self.learn([pk])
         return self.sees_path(self.paths.get(pk))
 
+    def sees_entry(self, owner_id, owner_path: str | None) -> bool:
+        """Whether the viewer may read a carrier or profile owned by ``owner_id``, whose
+        path the caller read with it (remembered, so no query looks it up again)."""
+        if owner_id is not None and owner_id not in self.paths:
+            self.paths[owner_id] = owner_path
+        return self.sees_account_id(owner_id)
+
     def account(self, account: Account | None) -> Account | None:
         """``account`` when the viewer may read its name, else None."""
         if account is None or not self.sees_path(account.path):

@@ -54,6 +54,7 @@ def list_count(queryset) -> tuple[int, bool]:
     or more, its estimate is the answer and the capped exact count (which reads up to
     10,001 matching rows, the costliest query of a page at a million numbers) is skipped.
     """
+    estimate = None
     if is_postgresql(queryset.db):
         try:
             estimate = planner_estimate(queryset)
@@ -61,7 +62,7 @@ def list_count(queryset) -> tuple[int, bool]:
             return 0, False  # a filter that can match nothing (e.g. an unknown account)
         if estimate >= ESTIMATE_FIRST_FACTOR * EXACT_COUNT_LIMIT:
             return estimate, True
-    return count_with_estimate(queryset, EXACT_COUNT_LIMIT)
+    return count_with_estimate(queryset, EXACT_COUNT_LIMIT, estimate=estimate)
 
 
 def encode_cursor(values: list, backwards: bool) -> str:
@@ -229,6 +230,11 @@ class CursorPagination(BasePagination):
         if values is not None:
             values = typed_cursor_values(queryset.model, keys, values)
         self.count, self.count_is_estimate = list_count(queryset)
+        # A view may read its page in a leaner shape (plain values) than the queryset it
+        # counts, whose conditions alone are what an index-only count should see.
+        page_queryset = getattr(view, "page_queryset", None)
+        if page_queryset is not None:
+            queryset = page_queryset(queryset)
 
         # The edge row's key values, read back for the next cursor.
         annotations = {f"cursor_k{index}": F(path) for index, (path, _) in enumerate(keys)}
@@ -249,7 +255,12 @@ class CursorPagination(BasePagination):
         return rows
 
     def row_values(self, row) -> list:
-        return [getattr(row, f"cursor_k{index}") for index in range(len(self.keys))]
+        """The edge row's key values; a row is a model instance, or a dict when the view
+        pages a ``values()`` queryset."""
+        names = [f"cursor_k{index}" for index in range(len(self.keys))]
+        if isinstance(row, dict):
+            return [row[name] for name in names]
+        return [getattr(row, name) for name in names]
 
     def link(self, row, backwards: bool) -> str:
         url = self.request.build_absolute_uri()

@@ -11,6 +11,7 @@ from rest_framework import serializers
 from didhub.accounts.api.serializers import visible_accounts
 from didhub.core.api.fields import MAX_ID, VisibleRelatedField
 from didhub.numbers import attributes
+from didhub.numbers.api.rows import MOMENTS, PLAIN, assignment_item, document, tag_list
 from didhub.numbers.choices import Channel, TargetKind
 from didhub.numbers.lineage import References
 from didhub.numbers.models import CallingProfile, Carrier, Number, SmsProfile, Target
@@ -40,14 +41,6 @@ class AssignmentSerializer(serializers.Serializer):
 
     def get_service(self, assignment) -> str:
         return TARGET_RULES[assignment.target_kind].service
-
-
-def iso(moment) -> str | None:
-    """A datetime as DRF renders it (ISO 8601, ``Z`` for UTC)."""
-    if moment is None:
-        return None
-    text = moment.isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def ref(obj, label=None):
@@ -149,7 +142,7 @@ class NumberSerializer(serializers.ModelSerializer):
         )
 
     def get_tags(self, number) -> list[str]:
-        return number.tag_list
+        return tag_list(number.tags)
 
     def get_services(self, number) -> list[str]:
         """Derived from the assignments (PBX, CallApp, ET, OC, SMS ...)."""
@@ -161,59 +154,30 @@ class NumberSerializer(serializers.ModelSerializer):
         return labels
 
     def to_representation(self, number):
-        """The same fields as declared, built directly: a page of 1,000 numbers is a hot
-        path, and DRF's field-by-field machinery costs more than the database here."""
+        """The same fields as declared, built by ``rows.document``, the one home of the
+        shape that the list builds from plain values."""
         assignments = [
-            {
-                "channel": assignment.channel,
-                "target": {
-                    "id": assignment.target.pk,
-                    "name": assignment.target.name,
-                    "kind": assignment.target.kind,
-                },
-                "service": TARGET_RULES[assignment.target_kind].service,
-                "created_at": iso(assignment.created_at),
-            }
+            assignment_item(
+                assignment.channel,
+                assignment.target.pk,
+                assignment.target.name,
+                assignment.target.kind,
+                assignment.target_kind,
+                assignment.created_at,
+            )
             for assignment in number.assignments.all()
         ]
-        services = []
-        for assignment in assignments:
-            if assignment["service"] not in services:
-                services.append(assignment["service"])
-        return {
-            "id": number.pk,
-            "e164": number.e164,
-            "country_code": number.country_code,
-            "region": number.region,
-            "number_type": number.number_type,
-            "voice": number.voice,
-            "sms": number.sms,
-            "fax": number.fax,
-            "route": number.route,
-            "usage": number.usage,
-            "cac_limit": number.cac_limit,
+        row = {name: getattr(number, name) for name in (*PLAIN, *MOMENTS, "tags")}
+        links = {
+            "owner": ref(number.owner),
+            "uploaded_by": self.get_uploaded_by(number),
             "voice_carrier": self.get_voice_carrier(number),
             "sms_profile": self.get_sms_profile(number),
             "calling_profile": self.get_calling_profile(number),
-            "sip_connection": number.sip_connection,
-            "service_info": number.service_info,
-            "tags": number.tag_list,
-            "owner": ref(number.owner),
-            "uploaded_by": self.get_uploaded_by(number),
-            "external": number.external,
-            "state": number.state,
-            "assignments": assignments,
-            "services": services,
-            "reserved_until": iso(number.reserved_until),
             "reserved_for": self.get_reserved_for(number),
-            "aging_until": iso(number.aging_until),
-            "activity": number.activity,
-            "last_call_at": iso(number.last_call_at),
-            "sync_state": number.sync_state,
-            "sync_error": number.sync_error,
-            "created_at": iso(number.created_at),
-            "updated_at": iso(number.updated_at),
+            "assignments": assignments,
         }
+        return document(row, links)
 
 
 ACTIONS_HELP = (

@@ -5,7 +5,6 @@ is addressed by its E.164 text with or without ``+`` (``%2B`` decoded, or a lite
 ``+``); ``number_get`` normalizes all of them.
 """
 
-from django.db.models import Prefetch
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
@@ -19,6 +18,7 @@ from didhub.core.api.views import ApiGenericView
 from didhub.core.db.replica import reads_from_replica
 from didhub.core.models import Event
 from didhub.numbers import selectors, services
+from didhub.numbers.api.rows import LIST_COLUMNS, list_documents
 from didhub.numbers.api.serializers import (
     AT_E164_PATTERN,
     AssignSerializer,
@@ -32,7 +32,8 @@ from didhub.numbers.api.serializers import (
     UnassignSerializer,
 )
 from didhub.numbers.filtersets import NumberFilterSet
-from didhub.numbers.models import Assignment, Number
+from didhub.numbers.lineage import References
+from didhub.numbers.models import Number
 
 E164_PARAMETER = OpenApiParameter(
     "e164",
@@ -91,22 +92,6 @@ NUMBER_EXAMPLE = OpenApiExample(
 )
 
 
-def page_relations(queryset):
-    """A list row's relations: owner and uploader joined (two joins keep PostgreSQL's
-    planning time small), the rarely set carriers, profiles and reservation target and
-    the assignments in one query each for the whole page (none when all are empty)."""
-    return queryset.select_related("owner", "uploaded_by").prefetch_related(
-        "voice_carrier",
-        "sms_profile__owner",
-        "calling_profile",
-        "reserved_for",
-        Prefetch(
-            "assignments",
-            queryset=Assignment.objects.select_related("target").order_by("channel"),
-        ),
-    )
-
-
 def number_answer(request, e164: str, code=status.HTTP_200_OK) -> Response:
     """The number as it is now, with its relations and what the user may do next."""
     number = selectors.number_get(user=request.user, e164=e164)
@@ -125,6 +110,11 @@ class NumberListView(ApiGenericView):
     def get_queryset(self):
         return Number.objects.visible_to(self.request.user)
 
+    def page_queryset(self, queryset):
+        """The page's rows as plain values (``rows.LIST_COLUMNS``), the owner and the
+        uploader joined; what they point at is read per page by ``rows.list_documents``."""
+        return queryset.values(*LIST_COLUMNS)
+
     @extend_schema(
         operation_id="numbers_list",
         summary="Numbers you can see",
@@ -135,10 +125,8 @@ class NumberListView(ApiGenericView):
     @reads_from_replica
     def get(self, request):
         numbers = selectors.number_list(user=request.user, filters=request.query_params)
-        page = self.paginate_queryset(page_relations(numbers))
-        return self.get_paginated_response(
-            NumberSerializer(page, many=True, context={"request": request}).data
-        )
+        page = self.paginate_queryset(numbers)
+        return self.get_paginated_response(list_documents(page, References(request.user)))
 
 
 class NumberDetailView(ApiGenericView):
