@@ -80,7 +80,7 @@ screenshots: install-test ## Retake the README's screenshots from the demo (docs
 	$(BIN)/python docs/screenshots/take.py
 
 bench: install-test ## Run every benchmark (see docs/performance.md; PostgreSQL via DIDHUB_BENCH_DATABASE_URL)
-	@for script in bench/e164.py bench/upload.py bench/number_table.py bench/lists.py bench/api.py bench/export.py bench/portal.py bench/sync.py bench/transfer.py bench/migrations.py; do \
+	@for script in bench/e164.py bench/upload.py bench/number_table.py bench/lists.py bench/api.py bench/export.py bench/portal.py bench/sync.py bench/transfer.py bench/migrations.py bench/bulk.py; do \
 		if [ -f $$script ]; then echo "== $$script =="; $(BIN)/python $$script || exit 1; fi; \
 	done
 

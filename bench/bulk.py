@@ -1,14 +1,14 @@
 """Bulk actions over 1,000,000 numbers selected by a filter, on PostgreSQL and SQLite.
 
     .venv/bin/python -m bench.bulk [--rows 1000000] [--runs 3] [--reuse] [--sqlite]
-                                   [--actions update,release,...]
+                                   [--database bench_bulk] [--actions update,release,...]
 
-Prepares its own database once (PostgreSQL: ``DIDHUB_BENCH_DATABASE_URL``, by default
-``postgresql://postgres@127.0.0.1:5432/bench_bulk``; with ``--sqlite`` the file
-``var/bench_bulk.sqlite3``): the test tree, a carrier, an SMS group, and ``--rows``
-numbers held by the enterprise Acme (uploaded by its reseller, available, voice and
-SMS on direct routing), loaded by COPY. ``--reuse`` keeps a database already prepared
-with that many numbers.
+Prepares its own database once (PostgreSQL: the database ``--database`` on the server
+``DIDHUB_BENCH_PG``, ``postgresql://postgres@127.0.0.1:5432`` by default, dropped and
+created again; with ``--sqlite`` the file ``var/bench_bulk.sqlite3``): the test tree, a
+carrier, an SMS group, and ``--rows`` numbers held by the enterprise Acme (uploaded by
+its reseller, available, voice and SMS on direct routing), loaded by COPY. ``--reuse``
+keeps a database already prepared with that many numbers.
 
 Each action is then run through ``numbers_bulk`` on every number of the filter
 ``owner=<Acme>`` (``selectors.number_list``), as the API's and the portal's "every
@@ -38,9 +38,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a file (make bench)
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-PG_URL = os.environ.get(
-    "DIDHUB_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/bench_bulk"
-)
+PG_SERVER = os.environ.get("DIDHUB_BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
 SQLITE_PATH = Path("var/bench_bulk.sqlite3").resolve()
 TARGET_SECONDS = 60.0
 FIRST = 2_120_000_000  # +12120000000 onwards: one run of NANP numbers, as carriers hand out
@@ -79,7 +77,7 @@ def django_setup(url: str) -> None:
     django.setup()
 
 
-def fresh_database(sqlite: bool) -> None:
+def fresh_database(sqlite: bool, name: str) -> None:
     if sqlite:
         SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
         for suffix in ("", "-wal", "-shm"):
@@ -87,8 +85,7 @@ def fresh_database(sqlite: bool) -> None:
         return
     import psycopg
 
-    server, name = PG_URL.rsplit("/", 1)
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {name}")
 
@@ -254,16 +251,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse", action="store_true", help="keep a prepared database")
     parser.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL")
     parser.add_argument("--actions", default=",".join(ACTIONS), help="comma-separated")
+    parser.add_argument("--database", default="bench_bulk", help="PostgreSQL database name")
     args = parser.parse_args(argv)
-    url = f"sqlite:///{SQLITE_PATH}" if args.sqlite else PG_URL
+    url = f"sqlite:///{SQLITE_PATH}" if args.sqlite else f"{PG_SERVER}/{args.database}"
     if not args.reuse:
-        fresh_database(args.sqlite)
+        fresh_database(args.sqlite, args.database)
     django_setup(url)
     if not prepared(args.rows):
         from django.db import connection
 
         connection.close()
-        fresh_database(args.sqlite)
+        fresh_database(args.sqlite, args.database)
         load(args.rows)
     w = world()
     print(f"peak RSS after preparing: {peak_mb():,.0f} MB", flush=True)

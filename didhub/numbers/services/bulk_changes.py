@@ -40,6 +40,7 @@ from didhub.numbers.services.bulk_checks import (
     refusals,
 )
 from didhub.numbers.services.common import (
+    ATTRIBUTE_FIELDS,
     CATALOG_FIELDS,
     CHANNEL_FIELDS,
     TARGET_KIND_FIELDS,
@@ -480,22 +481,10 @@ class RemovePlan(Plan):
         self.keeps_import = keeps_import
 
     def apply(self, actor) -> dict:
-        fields = (
-            "voice",
-            "sms",
-            "fax",
-            "route",
-            "usage",
-            "cac_limit",
-            *CATALOG_FIELDS,
-            "sip_connection",
-            "service_info",
-            "tags",
-        )
         before = sql.json_object(
             ("owner", OWNER_REF),
             ("state", "n.state"),
-            *((field, attribute_json(field)) for field in fields),
+            *((field, attribute_json(field)) for field in ATTRIBUTE_FIELDS),
         )
         record(
             actor,
