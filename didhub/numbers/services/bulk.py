@@ -13,9 +13,9 @@ from django.db import transaction
 from didhub.core.errors import invalid
 from didhub.numbers import sql
 from didhub.numbers.services.bulk_changes import PLANS, assign_by_item
-from didhub.numbers.services.bulk_checks import REFUSALS_LISTED, Refusals, choose
+from didhub.numbers.services.bulk_checks import REFUSALS_LISTED, choose
 
-__all__ = ["ACTIONS", "REFUSALS_LISTED", "bulk_refusals", "numbers_bulk"]
+__all__ = ["ACTIONS", "REFUSALS_LISTED", "numbers_bulk"]
 
 ACTIONS = tuple(PLANS)
 
@@ -46,13 +46,3 @@ def numbers_bulk(*, actor, action: str, numbers, **params) -> dict:
             result = plan.apply(actor)
         sql.drop_selection()
     return {"action": action, **result}
-
-
-def bulk_refusals(*, actor, action: str, numbers, **params) -> Refusals:
-    """What ``numbers_bulk`` would refuse, changing nothing (the confirmation pages,
-    and the test holding every check equal to its predicate)."""
-    with transaction.atomic():
-        plan = PLANS[action](actor, params)
-        found = plan.refusals(actor, choose(actor, numbers))
-        sql.drop_selection()
-    return found
