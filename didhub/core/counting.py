@@ -11,7 +11,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db.models import QuerySet, Value
 
 from didhub.core.db import is_postgresql
-from didhub.core.db.sql import fetch_value, planner_rows
+from didhub.core.db.sql import count_of, planner_rows
 
 
 def count_with_estimate(
@@ -54,7 +54,7 @@ def capped_count(queryset: QuerySet, cap: int) -> int:
         sql, params = limited.query.sql_with_params()
     except EmptyResultSet:
         return 0  # a condition that can match nothing
-    return fetch_value(f"SELECT COUNT(*) FROM ({sql}) capped", params, queryset.db)
+    return count_of(sql, params, queryset.db)
 
 
 def planner_estimate(queryset: QuerySet) -> int:
