@@ -23,7 +23,21 @@ ADMIN_ROLES = {
 }
 
 
-class AccountFactory(factory.Factory):
+class ServiceFactory(factory.Factory):
+    """Creates by calling the subclass's ``_service`` with the declared fields (``actor``
+    among them), as a request would, so that the object comes with its events."""
+
+    class Meta:
+        abstract = True
+
+    actor = None
+
+    @classmethod
+    def _create(cls, model_class, **fields):
+        return cls._service(**fields)
+
+
+class AccountFactory(ServiceFactory):
     """A reseller or an enterprise below ``parent`` (an enterprise unless ``kind`` says);
     other keywords are account settings (``stations_purchased``, ``location_country``,
     ``allow_external_numbers``, ...)."""
@@ -31,29 +45,21 @@ class AccountFactory(factory.Factory):
     class Meta:
         model = Account
 
-    actor = None
+    _service = staticmethod(services.account_create)
     parent = None
     name = factory.Sequence(lambda n: f"Account {n}")
     kind = AccountKind.ENTERPRISE
 
-    @classmethod
-    def _create(cls, model_class, *, actor, parent, **fields):
-        return services.account_create(actor=actor, parent=parent, **fields)
 
-
-class UserFactory(factory.Factory):
+class UserFactory(ServiceFactory):
     """A user of ``account``, its admin unless ``role`` says; ``actor=None`` is set-up
     (as the CLI and the demo create users)."""
 
     class Meta:
         model = User
 
-    actor = None
+    _service = staticmethod(services.user_create)
     account = None
     email = factory.Sequence(lambda n: f"user{n}@factory.test")
     role = factory.LazyAttribute(lambda user: ADMIN_ROLES[user.account.kind])
     password = PASSWORD
-
-    @classmethod
-    def _create(cls, model_class, **fields):
-        return services.user_create(**fields)

@@ -14,6 +14,7 @@ import, as a file of a hundred rows does.
 import factory
 from django.db import models
 
+from didhub.accounts.tests.factories import ServiceFactory
 from didhub.imports import adding
 from didhub.numbers.choices import Route
 from didhub.numbers.models import Number
@@ -22,7 +23,7 @@ from didhub.numbers.models import Number
 WHO = ("actor", "account")
 
 
-class NumberFactory(factory.Factory):
+class NumberFactory(ServiceFactory):
     """A voice+SMS number on direct routing (no route without voice), uploaded by
     ``actor`` into ``account``. Any other keyword is an upload column default
     (``usage``, ``cac_limit``, ``tags``, ``calling_profile`` by name, ...) or one of the
@@ -31,17 +32,13 @@ class NumberFactory(factory.Factory):
     class Meta:
         model = Number
 
-    actor = None
+    _service = staticmethod(adding.number_add)
     account = None
     # +1 646 555 0000 on: New York numbers the suite's fixed ones (+1 212 ...) never meet.
-    e164 = factory.Sequence(lambda n: f"+1646555{n:04d}")
+    e164 = factory.Sequence(lambda n: f"+1646555{n % 10_000:04d}")
     voice = True
     sms = True
     route = factory.LazyAttribute(lambda number: Route.DIRECT_ROUTING if number.voice else "")
-
-    @classmethod
-    def _create(cls, model_class, **fields):
-        return adding.number_add(**fields)
 
     @classmethod
     def create_batch(cls, size: int, **fields) -> list[Number]:

@@ -11,69 +11,54 @@ enterprise's targets. Numbers come in through an upload only: their factory is
 
 import factory
 
+from didhub.accounts.tests.factories import ServiceFactory
 from didhub.numbers import services
 from didhub.numbers.choices import TargetKind
 from didhub.numbers.models import CallingProfile, Carrier, SmsProfile, Target
 
 
-class CarrierFactory(factory.Factory):
+class CarrierFactory(ServiceFactory):
     """A voice carrier of ``owner``'s catalog."""
 
     class Meta:
         model = Carrier
 
-    actor = None
+    _service = staticmethod(services.carrier_create)
     owner = None
     name = factory.Sequence(lambda n: f"Carrier {n}")
 
-    @classmethod
-    def _create(cls, model_class, **fields):
-        return services.carrier_create(**fields)
 
-
-class SmsProfileFactory(factory.Factory):
+class SmsProfileFactory(ServiceFactory):
     """An SMS carrier profile of ``owner``'s catalog."""
 
     class Meta:
         model = SmsProfile
 
-    actor = None
+    _service = staticmethod(services.sms_profile_create)
     owner = None
     carrier_name = "Bandwidth"
     name = factory.Sequence(lambda n: f"SMS profile {n}")
 
-    @classmethod
-    def _create(cls, model_class, **fields):
-        return services.sms_profile_create(**fields)
 
-
-class CallingProfileFactory(factory.Factory):
+class CallingProfileFactory(ServiceFactory):
     """A calling profile (an SBC device) of ``owner``'s catalog."""
 
     class Meta:
         model = CallingProfile
 
-    actor = None
+    _service = staticmethod(services.calling_profile_create)
     owner = None
     name = factory.Sequence(lambda n: f"Calling profile {n}")
     sbc_device = factory.Sequence(lambda n: f"sbc-{n}")
 
-    @classmethod
-    def _create(cls, model_class, **fields):
-        return services.calling_profile_create(**fields)
 
-
-class TargetFactory(factory.Factory):
+class TargetFactory(ServiceFactory):
     """A target of ``enterprise``: a PBX user unless ``kind`` says."""
 
     class Meta:
         model = Target
 
-    actor = None
+    _service = staticmethod(services.target_create)
     enterprise = None
     kind = TargetKind.PBX_USER
     name = factory.Sequence(lambda n: f"Target {n}")
-
-    @classmethod
-    def _create(cls, model_class, **fields):
-        return services.target_create(**fields)
