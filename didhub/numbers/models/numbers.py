@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
 from didhub.core.fields import E164Field
@@ -251,6 +252,13 @@ class Number(models.Model):
             ),
             models.Index(
                 fields=["aging_until"], name="number_aging_until", condition=Q(state="aging")
+            ),
+            # What an enterprise released and may still restore, found by the enterprise
+            # (``selectors.released_by``) instead of by reading every aging number.
+            models.Index(
+                KeyTransform("id", KeyTransform("owner", "released_from")),
+                name="number_released_by",
+                condition=Q(state="aging"),
             ),
         ]
 
