@@ -16,8 +16,9 @@
   entry and a queued check per row. The tables are truncated in the same transaction,
   so COPY writes their rows frozen. Tables go in the order of their references, because
   the numbers table checks its references at the end of each statement (numbers/0006).
-  SQLite writes each row's CSV line itself (``Kind``); psycopg sends them from a thread
-  of its own.
+  SQLite writes each row's CSV line itself (``Kind``), in a process of its own
+  (``Spool``) that starts while ``migrate`` creates the target's tables, into a
+  temporary file per table; COPY then sends each file as soon as it is complete.
 * **Nothing is written to the source**, and its write lock is held throughout (``BEGIN
   IMMEDIATE``): a didhub still running against it waits, then fails, instead of writing
   a change the move would leave behind.
@@ -29,7 +30,9 @@
 
 import hashlib
 import json
+import multiprocessing
 import sqlite3
+import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -52,6 +55,10 @@ from didhub.ops.sql import KINDS, Kind
 TARGET_ALIAS = "transfer_target"
 # Rows `migrate` writes into an empty database; the source's replace them.
 WRITTEN_BY_MIGRATE = frozenset({"django_content_type", "auth_permission"})
+
+
+# Bytes of a table's lines sent to COPY at a time.
+COPY_PIECE = 1 << 20
 
 
 class TransferRefused(Exception):
@@ -285,30 +292,114 @@ def postgres_digests(connection, table: Table) -> tuple[int, tuple[str, str]]:
     return rows, (plain_digest.hexdigest(), json_digest.hexdigest())
 
 
+def remembering(convert: Callable[[str], str], unreadable: list[str]) -> Callable[[str], str]:
+    """``convert`` for SQLite, noting the value it could not read (SQLite says only that a
+    function failed)."""
+
+    def converted(value):
+        try:
+            return convert(value)
+        except (TypeError, ValueError) as error:
+            unreadable.append(f"{value!r:.80} ({error})")
+            raise
+
+    return converted
+
+
+def spool_tables(tables: list[Table], path: Path, folder: Path, results) -> None:
+    """Each table's COPY lines into ``folder/<table>.csv``, in the tables' order.
+
+    Runs in the process ``Spool`` starts. For each table it sends ``(name, rows,
+    digests, error)`` down ``results`` once the file is complete: the row count and the
+    SHA-256 digests of the lines read (as ``postgres_digests`` takes them of the target),
+    or why SQLite could not write a line, after which it stops.
+    """
+    source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    unreadable: list[str] = []
+    source.create_function("didhub_datetime", 1, remembering(canonical_datetime, unreadable))
+    source.create_function("didhub_json", 1, remembering(canonical_json, unreadable))
+    for table in tables:
+        plain_digest, json_digest = hashlib.sha256(), hashlib.sha256()
+        rows = 0
+        try:
+            with open(folder / f"{table.name}.csv", "wb") as out:
+                for batch in sql.source_lines(source, table):
+                    lines = lines_bytes([row[0] for row in batch])
+                    plain_digest.update(lines)
+                    if table.json:
+                        json_digest.update(lines_bytes(table.held_json(batch)))
+                        lines = "".join(f"{row[0]},{row[1]}\n" for row in batch).encode()
+                    out.write(lines)
+                    rows += len(batch)
+        except sqlite3.Error as error:
+            value = f": {unreadable[-1]}" if unreadable else ""
+            results.send((table.name, rows, None, f"{value} ({error})"))
+            return
+        results.send((table.name, rows, (plain_digest.hexdigest(), json_digest.hexdigest()), ""))
+    source.close()
+
+
+class Spool:
+    """SQLite's lines of every table, written ahead of the COPY by a process of its own.
+
+    Started before ``migrate`` creates the target's tables, so that the machine's cores
+    share the work: SQLite writing lines (``printf`` over every column of every row)
+    runs while the target's schema is built, and each table's COPY then sends a
+    finished file in large pieces. A process, not a thread: SQLite gives up and takes
+    back Python's lock at every row it steps over, so a thread would wait on ``migrate``
+    for each. It reads with a read-only connection of its own, opened after this process
+    took the file's write lock, so it reads exactly what the move copies. The files are
+    in a temporary folder (``TMPDIR``), each removed once copied: at most the lines of
+    every table, about 240 MB for a million numbers with their assignments.
+    """
+
+    def __init__(self, tables: list[Table], path: Path):
+        self.folder = Path(tempfile.mkdtemp(prefix="didhub-transfer-"))
+        context = multiprocessing.get_context("fork")
+        self.results, sender = context.Pipe(duplex=False)
+        self.process = context.Process(
+            target=spool_tables, args=(tables, path, self.folder, sender), daemon=True
+        )
+        self.process.start()
+        sender.close()
+
+    def lines_of(self, table: Table) -> Path:
+        """The table's file once complete; its row count and digests set on ``table``."""
+        try:
+            name, rows, digests, error = self.results.recv()
+        except EOFError:
+            self.process.join(timeout=10)
+            raise TransferRefused(
+                f"{table.name}: the process reading SQLite ended before writing its rows "
+                f"(exit code {self.process.exitcode}). Nothing was committed."
+            ) from None
+        if name != table.name:  # both sides go through the same list, in its order
+            raise RuntimeError(f"the spool wrote {name} where {table.name} was expected")
+        if error:
+            raise TransferRefused(
+                f"{table.name}: a value SQLite holds cannot be read{error}. Nothing was committed."
+            )
+        table.rows, table.source_digests = rows, digests
+        return self.folder / f"{table.name}.csv"
+
+    def close(self) -> None:
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join()
+        self.results.close()
+        for each in self.folder.iterdir():
+            each.unlink()
+        self.folder.rmdir()
+
+
 class Move:
     """One transfer: the source's rows into the target, in one transaction."""
 
-    def __init__(self, tables: list[Table], source: sqlite3.Connection, say: Callable):
+    def __init__(self, tables: list[Table], spool: Spool, say: Callable):
         self.tables = tables
-        self.source = source
+        self.spool = spool
         self.say = say
         self.target = connections[TARGET_ALIAS]
-        self.unreadable: list[str] = []
-        source.create_function("didhub_datetime", 1, self.remembering(canonical_datetime))
-        source.create_function("didhub_json", 1, self.remembering(canonical_json))
-
-    def remembering(self, convert: Callable[[str], str]) -> Callable[[str], str]:
-        """``convert`` for SQLite, noting the value it could not read (SQLite says only
-        that a function failed)."""
-
-        def converted(value):
-            try:
-                return convert(value)
-            except (TypeError, ValueError) as error:
-                self.unreadable.append(f"{value!r:.80} ({error})")
-                raise
-
-        return converted
 
     def run(self, report: Report) -> None:
         with sql.move_transaction(TARGET_ALIAS) as raw:
@@ -340,34 +431,25 @@ class Move:
             report.upload_files = self.keep_upload_files()
 
     def copy(self, raw, table: Table) -> None:
-        """COPY the table's rows in, hashing the lines sent as they go."""
+        """COPY the table's lines in, as the spool wrote and hashed them."""
         started = time.perf_counter()
-        plain_digest, json_digest = hashlib.sha256(), hashlib.sha256()
+        path = self.spool.lines_of(table)
         try:
-            # psycopg's writer sends a batch from a thread of its own while SQLite
-            # writes the next one's lines.
-            with sql.copying_into(raw, table, QueuedLibpqWriter(raw)) as copy:
-                for rows in sql.source_lines(self.source, table):
-                    lines = lines_bytes([row[0] for row in rows])
-                    plain_digest.update(lines)
-                    if table.json:
-                        json_digest.update(lines_bytes(table.held_json(rows)))
-                        lines = "".join(f"{row[0]},{row[1]}\n" for row in rows).encode()
-                    copy.write(lines)
-                    table.rows += len(rows)
-        except sqlite3.Error as error:
-            unreadable = f": {self.unreadable[-1]}" if self.unreadable else ""
-            raise TransferRefused(
-                f"{table.name}: a value SQLite holds cannot be read{unreadable} ({error}). "
-                "Nothing was committed."
-            ) from error
+            # psycopg's writer sends a piece from a thread of its own while the next is read.
+            with (
+                open(path, "rb") as lines,
+                sql.copying_into(raw, table, QueuedLibpqWriter(raw)) as copy,
+            ):
+                while piece := lines.read(COPY_PIECE):
+                    copy.write(piece)
         except psycopg.Error as error:
             context = (error.diag.context or "").strip().replace("\n", " ")
             raise TransferRefused(
                 f"{table.name}: PostgreSQL refused a row: {str(error).strip()}"
                 f"{f' ({context[:300]})' if context else ''}. Nothing was committed."
             ) from error
-        table.source_digests = (plain_digest.hexdigest(), json_digest.hexdigest())
+        finally:
+            path.unlink()
         table.seconds = time.perf_counter() - started
         if table.rows:
             rate = table.rows / table.seconds if table.seconds else 0
@@ -427,20 +509,30 @@ def transfer(url: str, *, say: Callable[[str], None] = print) -> Report:
     add_target(url)
     try:
         refuse_filled_target(tables)
-        say(f"Creating didhub's tables in {connections[TARGET_ALIAS].settings_dict['NAME']}")
-        migrate_started = time.perf_counter()
-        call_command("migrate", database=TARGET_ALIAS, interactive=False, verbosity=0)
-        report = Report(tables=tables, migrate_seconds=time.perf_counter() - migrate_started)
-        source = sqlite3.connect(path, isolation_level=None, timeout=30)
+        # The write lock, taken before the spool reads: a didhub still running against
+        # the file cannot write a change the move would leave behind. Taken on this
+        # process's own connection to the file, which ``migrate`` uses too: a migration's
+        # data step that writes to the default database instead of the one it migrates
+        # (one of django-tasks-db's does) runs inside the lock and is rolled back with it.
+        source = connections[DEFAULT_DB_ALIAS]
+        source.ensure_connection()
+        sql.hold_source(source.connection)
         try:
-            # The write lock: a didhub still running against the file cannot write a
-            # change the move would leave behind.
-            sql.hold_source(source)
-            say(f"Copying {len(tables)} tables from {path}")
-            Move(tables, source, say).run(report)
-            sql.release_source(source)
+            spool = Spool(tables, path)
+            try:
+                name = connections[TARGET_ALIAS].settings_dict["NAME"]
+                say(f"Creating didhub's tables in {name}")
+                migrate_started = time.perf_counter()
+                call_command("migrate", database=TARGET_ALIAS, interactive=False, verbosity=0)
+                report = Report(
+                    tables=tables, migrate_seconds=time.perf_counter() - migrate_started
+                )
+                say(f"Copying {len(tables)} tables from {path}")
+                Move(tables, spool, say).run(report)
+            finally:
+                spool.close()
         finally:
-            source.close()
+            sql.release_source(source.connection)
     finally:
         drop_target()
     report.total_seconds = time.perf_counter() - started

@@ -7,11 +7,13 @@ suite's PostgreSQL server. Everything runs as an operator runs it: ``didhub tran
 as a process, then the API of a node that has only the target and its own data folder.
 """
 
+import os
 import sqlite3
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from didhub.ops import transfer
 from didhub.ops.tests.databases import (
     ServerDatabase,
     child,
@@ -189,3 +191,21 @@ def test_every_column_of_every_table_is_a_kind_the_transfer_knows():
     assert names.index("accounts_account") < names.index("numbers_number")
     assert names.index("numbers_target") < names.index("numbers_number")
     assert all(kind in KINDS.values() for table in tables for kind in table.kinds)
+
+
+def test_a_spool_that_ends_early_refuses_the_move_and_leaves_no_file(monkeypatch, tmp_path):
+    """The process writing SQLite's lines is gone (killed, out of memory): the move stops
+    at the first table it has no lines for, naming it, and its folder is removed."""
+    monkeypatch.setattr(transfer, "spool_tables", lambda *arguments: os._exit(3))
+    tables = didhub_tables()
+    spool = transfer.Spool(tables, tmp_path / "didhub.sqlite3")
+    try:
+        with pytest.raises(transfer.TransferRefused) as refused:
+            spool.lines_of(tables[0])
+    finally:
+        spool.close()
+    assert str(refused.value) == (
+        f"{tables[0].name}: the process reading SQLite ended before writing its rows "
+        "(exit code 3). Nothing was committed."
+    )
+    assert not spool.folder.exists()
