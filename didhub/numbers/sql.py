@@ -137,9 +137,11 @@ def create_selection() -> None:
     a rolled-back transaction takes it with it on both databases)."""
     drop_selection()
     kind = "bigint" if is_postgresql() else "integer"
+    json_kind = "jsonb" if is_postgresql() else "text"
     execute(
         f"CREATE TEMPORARY TABLE {SELECTED} ("
-        f"id {kind} PRIMARY KEY, e164 varchar(16) NOT NULL, owner_id {kind} NOT NULL)"
+        f"id {kind} PRIMARY KEY, e164 varchar(16) NOT NULL, owner_id {kind} NOT NULL, "
+        f"released {json_kind})"
     )
     execute(f"CREATE TEMPORARY TABLE {NAMED} (e164 varchar(64) PRIMARY KEY)")
 
@@ -317,7 +319,8 @@ def assigned_items() -> str:
 
 
 def store_released_from(owner_json: str, target_json: str) -> int:
-    """What a release takes away, kept on each selected number for its restore."""
+    """What a release takes away from each selected number (owner, state, reservation,
+    assignments), for its event and for its restore."""
     reserved_for = json_sub(
         f"(SELECT {target_json} FROM {TARGETS} t WHERE t.id = n.reserved_for_id)"
     )
@@ -329,9 +332,11 @@ def store_released_from(owner_json: str, target_json: str) -> int:
         ("assignments", assigned_items()),
     )
     join, params = assignments_join(target_json)
+    # Kept in the selection, not yet on the numbers: the release then writes each
+    # number's row once (``release_to``), and its event reads it from here.
     return execute(
-        f"UPDATE {NUMBERS} AS n SET released_from = {json_column(released)} "
-        f"FROM {SELECTED} s{join.replace('= n.id', '= s.id')} WHERE n.id = s.id",
+        f"UPDATE {SELECTED} AS s SET released = {json_column(released)} "
+        f"FROM {NUMBERS} n{join} WHERE n.id = s.id",
         params,
     )
 
@@ -344,13 +349,14 @@ def released_parents() -> list[int]:
 
 
 def release_to(parent_id: int, aging_until, updated_at) -> int:
-    """The selected numbers of the enterprises below ``parent_id`` go to it, aging."""
+    """The selected numbers of the enterprises below ``parent_id`` go to it, aging, with
+    what the release took away (``store_released_from``)."""
     return execute(
-        f"UPDATE {NUMBERS} SET owner_id = %s, state = 'aging', aging_until = %s, "
-        "reserved_until = NULL, reserved_for_id = NULL, voice_target_kind = '', "
-        "sms_target_kind = '', fax_target_kind = '', updated_at = %s "
-        f"WHERE id IN (SELECT s.id FROM {SELECTED} s JOIN {ACCOUNTS} o ON o.id = s.owner_id "
-        "WHERE o.parent_id = %s)",
+        f"UPDATE {NUMBERS} AS n SET owner_id = %s, state = 'aging', aging_until = %s, "
+        "released_from = s.released, reserved_until = NULL, reserved_for_id = NULL, "
+        "voice_target_kind = '', sms_target_kind = '', fax_target_kind = '', updated_at = %s "
+        f"FROM {SELECTED} s JOIN {ACCOUNTS} o ON o.id = s.owner_id "
+        "WHERE n.id = s.id AND o.parent_id = %s",
         [parent_id, aging_until, moment(updated_at), parent_id],
     )
 

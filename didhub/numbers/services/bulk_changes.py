@@ -341,7 +341,7 @@ class ReleasePlan(Plan):
         record(
             actor,
             "number.released",
-            (sql.json_stored("n.released_from"), []),
+            (sql.json_stored("s.released"), []),
             (after, []),
             account="o",
             source=sql.SELECTED_ROWS + sql.PARENT_JOIN,
