@@ -136,5 +136,6 @@ def _refusal(run: Import, *, by_number: bool) -> ValidationFailed | None:
     if not items:
         return None
     items.sort(key=lambda item: (item.row, item.field or ""))
-    message = items[0].message if len(items) == 1 else f"{len(items)} rows are refused."
+    what = "numbers of the range" if by_number else "rows"
+    message = items[0].message if len(items) == 1 else f"{len(items):,} {what} are refused."
     return ValidationFailed(message=message, code=items[0].code, errors=items)

@@ -192,7 +192,9 @@ def insert_numbers(
                 "import_id": import_id,
                 "state": state,
                 "sync_state": sync_state,
-                "now": now,
+                # As the ORM stores a moment (SQLite: naive UTC text), so that lookups
+                # and cursors on created_at match the numbers an upload created.
+                "now": connection.ops.adapt_datetimefield_value(now),
             },
         )
         inserted = cursor.rowcount

@@ -48,6 +48,15 @@ def test_number_add_normalizes_raw_input_and_writes_what_an_upload_writes(tree, 
     assert not ImportRow.objects.exists(), "nothing stays staged"
 
 
+def test_numbers_of_an_upload_are_found_by_their_moment(tree):
+    made = adding.numbers_add_range(
+        actor=tree.master_admin, account=tree.master, start=e(0), end=e(2)
+    )
+    moment = Number.objects.get(pk=made[0].pk).created_at
+    assert Number.objects.filter(created_at=moment, updated_at=moment).count() == 3
+    assert Number.objects.filter(created_at__lt=moment).count() == 0
+
+
 def test_invalid_number_is_field_keyed_and_leaves_nothing(tree):
     with pytest.raises(ValidationFailed) as error:
         adding.number_add(actor=tree.master_admin, account=tree.master, e164="+1212555010")
@@ -239,6 +248,7 @@ def test_range_reports_the_invalid_numbers_inside_it(tree):
         )
     rows = [item.row for item in error.value.errors]
     assert len(rows) == 10_000
+    assert error.value.message == "10,000 numbers of the range are refused."
     assert (rows[0], rows[-1]) == ("+18762220000", "+18762229999")
     assert {item.code for item in error.value.errors} == {"invalid"}
     assert not Number.objects.exists()
