@@ -150,19 +150,28 @@ def enqueue_import(*, action: str, import_id: int, links: ActiveLinks) -> int:
 
 
 def expand_imports(link: PlatformLink) -> int:
-    """Replace the link's import rows by one change per number those imports created.
+    """Replace the link's import rows by one change per number those imports created,
+    each in the place of its import row.
 
     Run by the worker under the link's lock before it packs (and by resync), so that
     everything downstream sees numbers only. Numbers that left the enterprise since the
-    import are skipped: their leaving queued its own change.
+    import are skipped: their leaving queued its own change. Changes are sent in the
+    order of their ids, and a number's later change (assigned the minute after the
+    upload) has an id after its import row but before the rows the expansion adds. So
+    the link's queue from the first import row on is written again in its order: each
+    import row's numbers, then the changes queued after it, then the next import's; the
+    rows written before are deleted.
     """
     waiting = list(
-        SyncChange.objects.filter(link_id=link.pk, import_id__isnull=False)
+        SyncChange.objects.filter(link_id=link.pk, import_id__isnull=False, message__isnull=True)
         .order_by("id")
         .values_list("id", "import_id", "action", "created_at")
     )
+    if not waiting:
+        return 0
+    last = sql.last_change_id(link.pk)
     count = 0
-    for change_id, import_id, action, created_at in waiting:
+    for index, (change_id, import_id, action, created_at) in enumerate(waiting):
         count += insert_changes_select(
             link_id=link.pk,
             action=action,
@@ -170,7 +179,9 @@ def expand_imports(link: PlatformLink) -> int:
             params=[import_id, link.enterprise_id],
             created_at=created_at,
         )
-        SyncChange.objects.filter(pk=change_id).delete()
+        upto = waiting[index + 1][0] if index + 1 < len(waiting) else last + 1
+        sql.requeue_changes(link_id=link.pk, after=change_id, before=upto)
+    sql.drop_unsent_changes(link_id=link.pk, first=waiting[0][0], last=last)
     return count
 
 

@@ -49,6 +49,35 @@ def insert_changes_select(*, link_id: int, action: str, where_sql: str, params: 
     )
 
 
+def last_change_id(link_id: int) -> int:
+    """The highest id among the link's queued changes (0 when none)."""
+    return fetch_value(
+        f"SELECT COALESCE(MAX(id), 0) FROM {table(SyncChange)} WHERE link_id = %s", [link_id]
+    )
+
+
+def requeue_changes(*, link_id: int, after: int, before: int) -> int:
+    """Queue again, at the end and in their order, the link's unsent changes of numbers
+    with ids between ``after`` and ``before`` (both excluded); returns how many."""
+    changes = table(SyncChange)
+    return execute(
+        f"INSERT INTO {changes} (link_id, number_id, e164, action, created_at, size) "
+        f"SELECT link_id, number_id, e164, action, created_at, size FROM {changes} "
+        "WHERE link_id = %s AND id > %s AND id < %s AND message_id IS NULL "
+        "AND import_id IS NULL ORDER BY id",
+        [link_id, after, before],
+    )
+
+
+def drop_unsent_changes(*, link_id: int, first: int, last: int) -> int:
+    """Delete the link's unsent changes with ids from ``first`` to ``last``."""
+    return execute(
+        f"DELETE FROM {table(SyncChange)} "
+        "WHERE link_id = %s AND id >= %s AND id <= %s AND message_id IS NULL",
+        [link_id, first, last],
+    )
+
+
 def held_by_dead_message_sql(alias: str) -> str:
     """A dead message of the link of its owner carries the number ``alias``, in SQL."""
     return (

@@ -12,7 +12,6 @@ from didhub.numbers.models import Number
 from didhub.sync import delivery, services
 from didhub.sync.choices import LinkStatus, OutboxState
 from didhub.sync.models import OutboxMessage, PlatformLink, SyncChange, SyncedNumber
-from didhub.sync.outbox import expand_imports
 from didhub.sync.tests.conftest import add_range, webhook_link
 
 pytestmark = pytest.mark.django_db
@@ -48,11 +47,10 @@ def test_changes_arrive_signed_batched_and_confirmed(tree, receiver, settings):
 
 
 def test_changes_waiting_together_coalesce_into_the_latest_state(tree, receiver):
-    link, _ = webhook_link(tree, receiver.url)
+    webhook_link(tree, receiver.url)
     (number,) = add_range(tree, tree.acme, "+12125550100", 1, voice=True, route="direct_routing")
-    # The upload is queued as one row, which the worker expands into one change per
-    # number; expanded here, before the assignment, so that both wait as numbers.
-    expand_imports(link)
+    # The upload waits as one row; the worker expands it into one change per number in
+    # its place, before the assignment queued after it.
     target = number_services.target_create(
         actor=tree.acme_admin, enterprise=tree.acme, kind=TargetKind.PBX_USER, name="Ann"
     )

@@ -169,6 +169,31 @@ def test_an_import_is_queued_as_one_row_and_expanded_before_packing(
     assert expand_imports(link) == 0
 
 
+def test_numbers_of_an_upload_keep_their_place_before_the_changes_that_followed(tree):
+    """The worker expands an upload's row where it stands in the queue: a number's
+    ``added`` goes out before the change made to it the minute after, and a second
+    upload's numbers after the changes queued before it."""
+    link, _ = webhook_link(tree, URL)
+    first, second = add_range(tree, tree.acme, "+12125550100", 2)
+    number_services.number_update(actor=tree.master_admin, number=first, service_info="desk")
+    (third,) = add_range(tree, tree.acme, "+12125550200", 1)
+    number_services.number_update(actor=tree.master_admin, number=third, service_info="lobby")
+    number_services.number_update(actor=tree.master_admin, number=second, service_info="hall")
+
+    assert expand_imports(link) == 3
+
+    assert changes_of(link) == [
+        (first.e164, "added"),
+        (second.e164, "added"),
+        (first.e164, "updated"),
+        (third.e164, "added"),
+        (third.e164, "updated"),
+        (second.e164, "updated"),
+    ]
+    assert expand_imports(link) == 0
+    assert changes_of(link)[0] == (first.e164, "added")
+
+
 def test_packing_sends_the_numbers_of_a_queued_import(tree):
     link, _ = webhook_link(tree, URL)
     audit.numbers_changed(action="added", import_id=imported(tree, 3).pk)
