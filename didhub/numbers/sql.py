@@ -254,6 +254,18 @@ def iso_moment_or_null(column: str) -> str:
     return f"CASE WHEN {column} IS NULL THEN NULL ELSE {iso_moment(column)} END"
 
 
+def keep_selected(condition: str, params: list) -> int:
+    """Leave in the selection only the numbers ``n`` that meet ``condition`` (those an
+    action changes); returns how many stay. A change that changes nothing writes
+    nothing: no ``updated_at``, no event, no outbox row, as for one number."""
+    execute(
+        f"DELETE FROM {SELECTED} WHERE id IN (SELECT n.id FROM {NUMBERS} n "
+        f"WHERE n.id IN (SELECT id FROM {SELECTED}) AND NOT ({condition}))",
+        params,
+    )
+    return selection_size()
+
+
 def update_selected(values: dict, updated_at) -> int:
     """Set the same ``values`` (column -> value) on every selected number."""
     assignments = ", ".join(f"{column} = %s" for column in values)
@@ -273,6 +285,11 @@ def create_tags_map(pairs: list[tuple[str, str]]) -> None:
     execute(f"DROP TABLE IF EXISTS {TAGS_MAP}")
     execute(f"CREATE TEMPORARY TABLE {TAGS_MAP} (old text PRIMARY KEY, new text)")
     write_rows(TAGS_MAP, ["old", "new"], pairs)
+
+
+def keep_retagged() -> int:
+    """Leave in the selection only the numbers whose tags the tags map changes."""
+    return keep_selected(f"n.tags IN (SELECT old FROM {TAGS_MAP})", [])
 
 
 def update_tags(updated_at) -> int:

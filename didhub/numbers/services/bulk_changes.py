@@ -213,6 +213,8 @@ class UpdatePlan(Plan):
             for column, field in zip(values, fields, strict=True)
         ]
         params = list(values.values())
+        # Numbers that already hold every value are left as they are.
+        sql.keep_selected(" OR ".join(condition for _, condition in changed), params)
         before = sql.json_only_changed(
             sql.json_object(*((field, attribute_json(field)) for field in fields)), changed
         )
@@ -256,6 +258,8 @@ class TagsPlan(Plan):
     def apply(self, actor) -> dict:
         pairs = [(old, self.new_tags(old)) for (old,) in sql.distinct_values("n.tags")]
         sql.create_tags_map([(old, new) for old, new in pairs if old != new])
+        # Numbers whose tags stay as they are (already tagged so) are left as they are.
+        sql.keep_retagged()
         record(
             actor,
             "number.updated",

@@ -212,6 +212,40 @@ def test_port_complete_and_cancel(tree, how):
     assert events("number.port_cancelled")[e(53)].before["state"] == "porting_in"
 
 
+@pytest.mark.parametrize("how", SELECTED_BY)
+def test_numbers_that_already_hold_the_values_are_left_as_they_are(tree, acme_numbers, how):
+    """As for one number: a change that changes nothing writes nothing, neither
+    ``updated_at`` nor an event, and is not counted."""
+    services.number_update(actor=tree.master_admin, number=acme_numbers[1], service_info="lobby")
+    services.numbers_bulk(actor=tree.sub_admin, action="tags_add", numbers=[e(2)], tags=["vip"])
+    everyone = acme_texts(acme_numbers)
+
+    def run(action: str, **params) -> tuple[dict, list[str], list[str]]:
+        """The answer, the numbers with an event, the numbers whose updated_at moved."""
+        stamps = dict(Number.objects.values_list("e164", "updated_at"))
+        last = Event.objects.order_by("-id").values_list("id", flat=True).first()
+        result = services.numbers_bulk(
+            actor=tree.sub_admin,
+            action=action,
+            numbers=chosen(how, tree.sub_admin, everyone, ACME_BLOCK),
+            **params,
+        )
+        written = Event.objects.filter(id__gt=last).values_list("number_e164", flat=True)
+        now = dict(Number.objects.values_list("e164", "updated_at"))
+        return result, sorted(written), sorted(t for t in now if now[t] != stamps[t])
+
+    assert run("update", service_info="lobby") == (
+        {"action": "update", "count": 9},
+        [text for text in everyone if text != e(1)],
+        [text for text in everyone if text != e(1)],
+    )
+    assert run("tags_add", tags=["vip"]) == (
+        {"action": "tags_add", "count": 9},
+        [text for text in everyone if text != e(2)],
+        [text for text in everyone if text != e(2)],
+    )
+
+
 def test_one_refused_number_changes_nothing_writes_no_event_and_queues_nothing(tree, acme_numbers):
     link_create(
         actor=tree.sub_admin,
@@ -259,8 +293,12 @@ def test_linked_enterprise_gets_its_outbox_rows_in_the_same_transaction(tree, ac
     numbers = selectors.number_list(user=tree.sub_admin, filters=ACME_BLOCK)
     services.numbers_bulk(actor=tree.sub_admin, action="update", numbers=numbers, fax=True)
     queued = SyncChange.objects.filter(link=link, action="updated")
-    assert sorted(queued.values_list("e164", flat=True)) == acme_texts(acme_numbers)
-    assert set(Number.objects.values_list("sync_state", flat=True)) == {"pending"}
+    # The fax-only number already had fax: unchanged, so nothing to tell the platform.
+    changed = [text for text in acme_texts(acme_numbers) if text != e(7)]
+    assert sorted(queued.values_list("e164", flat=True)) == changed
+    assert set(Number.objects.filter(e164__in=changed).values_list("sync_state", flat=True)) == {
+        "pending"
+    }
     SyncChange.objects.all().delete()
     services.numbers_bulk(actor=tree.acme_admin, action="release", numbers=[e(0), e(1)])
     gone = SyncChange.objects.filter(link=link, action="released")
