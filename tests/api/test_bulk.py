@@ -43,6 +43,20 @@ def test_filter_selection_tags_every_matching_number(api, numbers):
     assert Number.objects.filter(tags=";x;").count() == 20  # the foreign one is not selected
 
 
+def test_a_filter_name_the_list_does_not_know_is_refused_and_nothing_changes(api, numbers):
+    """A typo must not turn "release my spare numbers" into "release every number"."""
+    answer = api("master_admin").post(
+        URL, {"action": "release", "filter": {"tagg": "spare"}}, format="json"
+    )
+    assert answer.status_code == 400
+    problem = answer.json()
+    assert problem["errors"][0]["field"] == "filter"
+    assert problem["errors"][0]["message"].startswith(
+        "Unknown filter: tagg. The filters are those of the number list: activity, assigned,"
+    )
+    assert not Number.objects.filter(state="aging").exists()
+
+
 def test_refusals_are_problem_json_listed_capped_and_counted(api, numbers, monkeypatch):
     monkeypatch.setattr(bulk_checks, "REFUSALS_LISTED", 5)
     answer = api("master_admin").post(

@@ -13,6 +13,7 @@ from didhub.core.api.fields import MAX_ID, VisibleRelatedField
 from didhub.numbers import attributes
 from didhub.numbers.api.rows import MOMENTS, PLAIN, assignment_item, document, tag_list
 from didhub.numbers.choices import Channel, TargetKind
+from didhub.numbers.filtersets import NumberFilterSet
 from didhub.numbers.lineage import References
 from didhub.numbers.models import CallingProfile, Carrier, Number, SmsProfile, Target
 from didhub.numbers.rules import TARGET_RULES
@@ -277,7 +278,22 @@ class AtQuerySerializer(serializers.Serializer):
 
 @extend_schema_field(OpenApiTypes.OBJECT)
 class FilterField(serializers.DictField):
-    """The list's filters as an object, e.g. ``{"search": "available_voice"}``."""
+    """The list's filters as an object, e.g. ``{"search": "available_voice"}``.
+
+    A name that is not one of the list's filters is refused: a list ignores what it does
+    not know, but a bulk action given ``{"tagg": "spare"}`` would otherwise act on every
+    number the caller holds.
+    """
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        known = NumberFilterSet.base_filters
+        if unknown := sorted(name for name in value if name not in known):
+            raise serializers.ValidationError(
+                f"Unknown filter: {', '.join(unknown)}. The filters are those of the number "
+                f"list: {', '.join(sorted(known))}."
+            )
+        return value
 
 
 class BulkSerializer(serializers.Serializer):
