@@ -10,6 +10,8 @@ are those the single-number services write, field for field; a bulk update's eve
 lists the attributes that changed on that number, as ``number_update``'s does.
 """
 
+from abc import ABC, abstractmethod
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -117,12 +119,12 @@ def targets_of(number: Number) -> list[tuple[str, Target]]:
     return [(a.channel, a.target) for a in number.assignments.select_related("target")]
 
 
-class Plan:
-    """One bulk action: what it checks, and its statements."""
+class Plan(ABC):
+    """One bulk action: what it checks, and its statements (``apply``, each action's own)."""
 
     checks: list[SetCheck] = []
 
-    def __init__(self, actor, params):
+    def __init__(self, actor, params):  # noqa: B027 (a default, not an abstract step)
         """Plans without parameters take none."""
 
     def limits(self) -> list[Limit]:
@@ -131,8 +133,9 @@ class Plan:
     def refusals(self, actor, missing) -> Refusals:
         return refusals(actor, self.checks, missing=missing, limits=self.limits())
 
+    @abstractmethod
     def apply(self, actor) -> dict:
-        raise NotImplementedError
+        """Change the selected numbers; the answer's fields besides ``action``."""
 
 
 class UpdatePlan(Plan):
