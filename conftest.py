@@ -25,6 +25,25 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def tallies_agree_with_numbers(request):
+    """After every test that used the database: the inventory tallies, kept by triggers,
+    still count exactly the numbers there are, whatever path the test wrote them by."""
+    marker = request.node.get_closest_marker("django_db")
+    if "transactional_db" in request.fixturenames or (marker and marker.kwargs.get("transaction")):
+        request.getfixturevalue("transactional_db")
+    elif "db" in request.fixturenames or marker:
+        request.getfixturevalue("db")
+    else:
+        yield
+        return
+    yield
+    from didhub.numbers.testing import tally_mismatches
+
+    mismatches = tally_mismatches()
+    assert not mismatches, f"tallies differ from the numbers (counted, tallied): {mismatches}"
+
+
 @pytest.fixture
 def tree(db):
     """The shared account tree (see didhub/accounts/testing.py)."""

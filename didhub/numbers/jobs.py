@@ -1,6 +1,9 @@
-"""The numbers' housekeeping job (registered in ``NumbersConfig.ready``)."""
+"""The numbers' housekeeping jobs (registered in ``NumbersConfig.ready``)."""
+
+from django.db import transaction
 
 from didhub.core import housekeeping
+from didhub.numbers import sql
 from didhub.numbers.services import numbers_expire
 
 
@@ -9,3 +12,11 @@ from didhub.numbers.services import numbers_expire
 )
 def expire_numbers(now) -> dict:
     return numbers_expire(now=now)
+
+
+@housekeeping.register(
+    "numbers.tallies", "Fold the per-statement changes of the inventory tallies into one row each."
+)
+def compact_tallies(now) -> dict:
+    with transaction.atomic():
+        return {"removed": sql.compact_tallies()}

@@ -151,11 +151,17 @@ class Table:
 
 
 def didhub_tables() -> list[Table]:
-    """Every table of a model (many-to-many tables too), referenced tables first."""
+    """Every table of a model (many-to-many tables too), referenced tables first.
+
+    Tables the database keeps itself (``kept_by_triggers``: the inventory tallies) are
+    left out: the target's triggers write them as the rows they follow arrive.
+    """
     models = [
         model
         for model in apps.get_models(include_auto_created=True)
-        if model._meta.managed and not model._meta.proxy
+        if model._meta.managed
+        and not model._meta.proxy
+        and not getattr(model, "kept_by_triggers", False)
     ]
     by_table = {model._meta.db_table: model for model in models}
     ordered: list = []

@@ -6,18 +6,20 @@ who is acting live in ``didhub.accounts.policy``; state changes live in ``servic
 
 The models live in one module per part: ``catalog`` (carriers, profiles, an
 account's defaults), ``targets``, ``numbers`` (numbers and their assignments),
-``blocks``, and ``owned`` (the queryset of everything owned by an account). Every
-model is imported here, so ``from didhub.numbers.models import Number`` keeps working
-and Django registers them all.
+``blocks``, ``tallies`` (how many numbers each account holds) and ``owned`` (the
+queryset of everything owned by an account). Every model is imported here, so ``from
+didhub.numbers.models import Number`` keeps working and Django registers them all.
 """
 
 from didhub.numbers.models.blocks import Block
 from didhub.numbers.models.catalog import AccountDefaults, CallingProfile, Carrier, SmsProfile
 from didhub.numbers.models.numbers import Assignment, Number, NumberQuerySet
 from didhub.numbers.models.owned import OwnedQuerySet
+from didhub.numbers.models.tallies import TALLY_KEY, Tally
 from didhub.numbers.models.targets import Target, TargetQuerySet
 
 __all__ = [
+    "TALLY_KEY",
     "AccountDefaults",
     "Assignment",
     "Block",
@@ -27,6 +29,7 @@ __all__ = [
     "NumberQuerySet",
     "OwnedQuerySet",
     "SmsProfile",
+    "Tally",
     "Target",
     "TargetQuerySet",
 ]

@@ -6,7 +6,7 @@ from django.utils import timezone
 from didhub.accounts.policy import Action, check
 from didhub.core.errors import Conflict, DomainError, NotVisible, invalid
 from didhub.numbers.choices import Channel, NumberState
-from didhub.numbers.models import Assignment, Number, Target
+from didhub.numbers.models import Assignment, Number, Tally, Target
 from didhub.numbers.rules import STATION_KINDS, TARGET_RULES, check_fit, kind_name
 from didhub.numbers.services.common import (
     CHANNEL_FIELDS,
@@ -67,10 +67,8 @@ unassign_refusals = SetCheck(unassign_refusal, ("owner_id", *TARGET_KIND_FIELDS)
 
 def stations_in_use(enterprise_id: int) -> int:
     """Voice assignments of an enterprise's station-using targets (docs/domain.md,
-    "Stations")."""
-    return Assignment.objects.filter(
-        target__enterprise_id=enterprise_id, channel=Channel.VOICE, target_kind__in=STATION_KINDS
-    ).count()
+    "Stations"), from its tallies."""
+    return Tally.objects.stations_in_use(enterprise_id)
 
 
 def fit_or_refuse(number: Number, target: Target, channel: str) -> None:

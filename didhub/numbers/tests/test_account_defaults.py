@@ -244,6 +244,7 @@ def test_the_migration_moves_existing_defaults_to_numbers_and_back():
             account = Account.objects.create(
                 name=name, kind="reseller", parent=root, path=f"/{root.pk}/{name}/", **defaults
             )
+            Account.objects.filter(pk=account.pk).update(path=f"/{root.pk}/{account.pk}/")
             return account.pk
 
         carrier = Carrier.objects.create(owner_id=root.pk, name="TeamMate")

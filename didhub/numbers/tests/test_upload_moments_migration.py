@@ -36,6 +36,7 @@ def test_an_older_uploads_moments_lose_their_offset_and_lookups_find_them():
         OldAccount = old.get_model("accounts", "Account")
         OldNumber = old.get_model("numbers", "Number")
         root = OldAccount.objects.create(name="Platform", kind="platform", path="/0/")
+        OldAccount.objects.filter(pk=root.pk).update(path=f"/{root.pk}/")
         user = old.get_model("accounts", "User").objects.create(
             email="ops@moments.test", account_id=root.pk, role="platform_admin"
         )
