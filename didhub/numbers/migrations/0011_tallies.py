@@ -68,9 +68,13 @@ def rolled_up(per_owner: str) -> str:
         {BY_KEY} HAVING sum(per_owner.change) <> 0"""
 
 
-# PostgreSQL: once per statement, over its transition tables; only ever inserts.
+# PostgreSQL: once per statement, over its transition tables; only ever inserts. Each
+# side is grouped per owner first (a million rows become a few hundred), then rolled up.
+# The planner has no statistics for transition tables and would sort a million rows to
+# find those few groups (on disk, beyond work_mem): hashing them is three times faster.
 POSTGRESQL_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION {TALLY}_change() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION {TALLY}_change() RETURNS trigger LANGUAGE plpgsql
+SET enable_sort = off AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         INSERT INTO {TALLY} ({KEY}, numbers) {
@@ -83,8 +87,8 @@ BEGIN
     ELSE
         INSERT INTO {TALLY} ({KEY}, numbers) {
     rolled_up(
-        f"SELECT {owner_key('n')}, 1 AS change FROM new_rows n "
-        f"UNION ALL SELECT {owner_key('o')}, -1 FROM old_rows o"
+        f"SELECT {owner_key('n')}, count(*) AS change FROM new_rows n {BY_KEY} "
+        f"UNION ALL SELECT {owner_key('o')}, -count(*) FROM old_rows o {BY_KEY}"
     )
 };
     END IF;
