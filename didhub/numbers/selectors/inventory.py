@@ -1,13 +1,13 @@
 """Inventory figures: stations, numbers by state and capability, children, blocks.
 
-Each answer is one or two grouped aggregate queries whatever the size of the tree. The
-number counts are conditional sums over the account's own tallies, which count its
-whole subtree (``didhub.numbers.models.tallies``): a few rows, where counting the
-numbers themselves would read one index entry per number (seconds for a reseller of
-millions). Never a loop over child accounts.
+Each answer is one or two queries whatever the size of the tree. The number counts are
+sums over the account's own tallies, which count its whole subtree
+(``didhub.numbers.models.tallies``): a few rows, where counting the numbers themselves
+would read one index entry per number (seconds for a reseller of millions). Never a
+loop over child accounts.
 """
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count
 from django.db.models.functions import Length
 
 from didhub.accounts.models import Account
@@ -36,61 +36,53 @@ def visible_account(user, account) -> Account:
     return found
 
 
-def numbers_where(condition: Q) -> Sum:
-    """How many numbers of ``subtree_tallies`` meet ``condition`` (0 when none)."""
-    return Sum("held", filter=condition, default=0)
+GROUP_KEYS = ("owned", "assigned", "available", *HELD_STATES)
+NOT_HELD = (NumberState.AVAILABLE, NumberState.ASSIGNED)
 
 
-def held_counts(prefix: str, condition: Q) -> dict:
-    """Owned, and held away from use (aging, reserved, porting in), of one group."""
-    return {
-        f"{prefix}owned": numbers_where(condition),
-        **{f"{prefix}{state}": numbers_where(condition & Q(state=state)) for state in HELD_STATES},
-    }
+def subtree_tallies(account: Account) -> list[dict]:
+    """The tally rows of ``account``: how many numbers it and every account below it
+    hold (``numbers``), per combination (``TALLY_KEY`` but the account).
+
+    A few hundred rows at most whatever the size of the tree (a combination may have
+    several until housekeeping folds them), summed here in Python: cheaper than asking
+    the ORM for forty conditional sums over them.
+    """
+    combination = [column for column in TALLY_KEY if column != "account_id"]
+    return list(Tally.objects.filter(account=account).values(*combination, "numbers"))
 
 
-def inventory_aggregates() -> dict:
-    """Every count of ``account_inventory`` as aggregates of one query over tallies.
+def inventory_counts(rows: list[dict]) -> dict:
+    """The ``numbers`` figures of ``account_inventory`` from ``subtree_tallies``.
 
     All numbers: by state. Per capability: numbers with it; ``assigned`` means assigned
     on that channel, ``available`` capable and free on that channel (a voice number used
     only for SMS is still available for voice, as in the "Available voice numbers" search),
     while reserved, aging and porting-in numbers are held from every channel.
     """
-    aggregates = held_counts("all_", Q())
-    aggregates["all_assigned"] = numbers_where(Q(state=NumberState.ASSIGNED))
-    aggregates["all_available"] = numbers_where(Q(state=NumberState.AVAILABLE))
-    not_held = Q(state__in=[NumberState.AVAILABLE, NumberState.ASSIGNED])
-    for channel in CAPABILITIES:
-        capable = Q(**{channel: True})
-        assigned_on_channel = Q(**{f"{channel}_assigned": True})
-        aggregates.update(held_counts(f"in_{channel}_", capable))
-        aggregates[f"in_{channel}_assigned"] = numbers_where(capable & assigned_on_channel)
-        aggregates[f"in_{channel}_available"] = numbers_where(
-            capable & ~assigned_on_channel & not_held
-        )
-    return aggregates
-
-
-def subtree_tallies(account: Account):
-    """How many numbers ``account`` and every account below it hold (``held``), per
-    combination of the tallies (``TALLY_KEY`` but the account).
-
-    Summed per combination (the rows of changes not yet folded), at most a few hundred
-    rows whatever the size of the tree.
-    """
-    combination = [column for column in TALLY_KEY if column != "account_id"]
-    return (
-        Tally.objects.filter(account=account)
-        .order_by()
-        .values(*combination)
-        .annotate(held=Sum("numbers"))
-    )
-
-
-def group_counts(values: dict, prefix: str) -> dict:
-    keys = ("owned", "assigned", "available", *HELD_STATES)
-    return {key: values[f"{prefix}{key}"] for key in keys}
+    numbers = {group: dict.fromkeys(GROUP_KEYS, 0) for group in ("all", *CAPABILITIES)}
+    everything = numbers["all"]
+    for row in rows:
+        held, state = row["numbers"], row["state"]
+        everything["owned"] += held
+        if state in HELD_STATES:
+            everything[state] += held
+        elif state == NumberState.ASSIGNED:
+            everything["assigned"] += held
+        elif state == NumberState.AVAILABLE:
+            everything["available"] += held
+        for channel in CAPABILITIES:
+            if not row[channel]:
+                continue
+            group = numbers[channel]
+            group["owned"] += held
+            if state in HELD_STATES:
+                group[state] += held
+            if row[f"{channel}_assigned"]:
+                group["assigned"] += held
+            elif state in NOT_HELD:
+                group["available"] += held
+    return {str(group): counts for group, counts in numbers.items()}
 
 
 def account_inventory(*, user, account) -> dict:
@@ -104,10 +96,7 @@ def account_inventory(*, user, account) -> dict:
     agents) and available (never below zero, also when the quota was lowered).
     """
     account = visible_account(user, account)
-    values = subtree_tallies(account).aggregate(**inventory_aggregates())
-    numbers = {"all": group_counts(values, "all_")}
-    for channel in CAPABILITIES:
-        numbers[str(channel)] = group_counts(values, f"in_{channel}_")
+    numbers = inventory_counts(subtree_tallies(account))
     stations = None
     if account.is_enterprise:
         in_use = Tally.objects.stations_in_use(account.pk)
@@ -122,13 +111,13 @@ def account_inventory(*, user, account) -> dict:
 
 def account_activity(*, user, account) -> dict:
     """Call activity of an account and everything below it: ``active`` numbers have
-    received calls, ``pending`` ones none yet (docs/domain.md, "Call activity"); one
-    aggregate query."""
+    received calls, ``pending`` ones none yet (docs/domain.md, "Call activity")."""
     account = visible_account(user, account)
-    return subtree_tallies(account).aggregate(
-        active=numbers_where(Q(activity=Activity.ACTIVE)),
-        pending=numbers_where(Q(activity=Activity.PENDING)),
-    )
+    activity = {Activity.ACTIVE: 0, Activity.PENDING: 0}
+    for row in subtree_tallies(account):
+        if row["activity"] in activity:
+            activity[row["activity"]] += row["numbers"]
+    return {"active": activity[Activity.ACTIVE], "pending": activity[Activity.PENDING]}
 
 
 def account_children_utilization(*, user, account) -> list[dict]:
