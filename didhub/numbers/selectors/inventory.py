@@ -21,6 +21,9 @@ from didhub.numbers.models import TALLY_KEY, Block, Number, Tally
 CAPABILITIES = (Channel.VOICE, Channel.SMS, Channel.FAX)
 # Number states that hold a number away from use: it is neither assigned nor free.
 HELD_STATES = (NumberState.AGING, NumberState.RESERVED, NumberState.PORTING_IN)
+NOT_HELD = (NumberState.AVAILABLE, NumberState.ASSIGNED)
+# The figures of each group of ``account_inventory`` (all numbers, each capability).
+GROUP_KEYS = ("owned", "assigned", "available", *HELD_STATES)
 
 
 def account_ref(account) -> dict:
@@ -34,10 +37,6 @@ def visible_account(user, account) -> Account:
     if found is None:
         raise NotVisible("Not found.", code="not_found")
     return found
-
-
-GROUP_KEYS = ("owned", "assigned", "available", *HELD_STATES)
-NOT_HELD = (NumberState.AVAILABLE, NumberState.ASSIGNED)
 
 
 def subtree_tallies(account: Account) -> list[dict]:
