@@ -6,9 +6,10 @@ who is acting live in ``didhub.accounts.policy``; state changes live in ``servic
 
 The models live in one module per part: ``catalog`` (carriers, profiles, an
 account's defaults), ``targets``, ``numbers`` (numbers and their assignments),
-``blocks``, ``tallies`` (how many numbers each account holds) and ``owned`` (the
-queryset of everything owned by an account). Every model is imported here, so ``from
-didhub.numbers.models import Number`` keeps working and Django registers them all.
+``blocks``, ``tallies`` (how many numbers each account and its subtree hold) and
+``owned`` (the queryset of everything owned by an account). Every model is imported
+here, so ``from didhub.numbers.models import Number`` keeps working and Django
+registers them all.
 """
 
 from didhub.numbers.models.blocks import Block
