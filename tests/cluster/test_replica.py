@@ -239,6 +239,9 @@ def inventory(replica):
     return tree
 
 
+NUMBER_READS = ("numbers_number", "numbers_tally", "set_config")
+
+
 class Statements:
     """The statements one connection runs (an execute wrapper: it records a statement
     whether it succeeds or not, and leaves COPY alone)."""
@@ -251,8 +254,9 @@ class Statements:
         return execute(sql, params, many, context)
 
     def number_reads(self) -> list[str]:
-        # The CSV export's COPY runs after naming its viewer with set_config().
-        return [sql for sql in self.sql if "numbers_number" in sql or "set_config" in sql]
+        # The numbers, or their tallies (the dashboard's figures); the CSV export's COPY
+        # runs after naming its viewer with set_config().
+        return [sql for sql in self.sql if any(table in sql for table in NUMBER_READS)]
 
 
 def read_page(client, url: str):
