@@ -379,6 +379,49 @@ def export_child(email: str) -> dict:
             "raw_seconds": time.perf_counter() - started}  # fmt: skip
 
 
+def export_chunk_plan(user) -> str:
+    """Where the database spends one COPY chunk of the export: ``EXPLAIN (ANALYZE,
+    BUFFERS)`` of the first chunk's statement, as ``export_copy_chunks`` sends it, and
+    the share of the per-row subqueries (the assignments of assigned numbers)."""
+    from django.db import connection, transaction
+
+    from didhub.exports import sql as export_sql
+    from didhub.exports.columns import FIELDS
+    from didhub.exports.selectors import COPY_CHUNK_SIZE
+    from didhub.numbers.lineage import References
+    from didhub.numbers.selectors import number_list
+
+    ordered = number_list(user=user).order_by("e164").values_list(*FIELDS)
+    numbers, numbers_params = ordered[:COPY_CHUNK_SIZE].query.sql_with_params()
+    statement, params = export_sql.csv_select(numbers, zone="UTC")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(
+            "SELECT set_config(%s, %s, true)",
+            [export_sql.VIEWER_PATH, References(user).viewer_path],
+        )
+        cursor.execute(
+            f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {statement}", [*params, *numbers_params]
+        )
+        found = cursor.fetchone()[0]
+    plan = found if isinstance(found, list) else json.loads(found)
+    per_row, runs = 0.0, 0
+
+    def walk(node):
+        nonlocal per_row, runs
+        if node.get("Parent Relationship") == "SubPlan":
+            per_row += node["Actual Total Time"] * node["Actual Loops"]
+            runs += node["Actual Loops"]
+        for child in node.get("Plans", []):
+            walk(child)
+
+    walk(plan[0]["Plan"])
+    return (
+        f"one chunk of {COPY_CHUNK_SIZE:,} rows: {plan[0]['Execution Time']:.0f} ms in the "
+        f"database, {per_row:.0f} ms of it in per-row subqueries ({runs:,} runs)"
+    )
+
+
 def measure_export(viewers: dict, runs: int, database: str) -> None:
     print(f"\nCSV export of the giant enterprise, load {loadavg()}", flush=True)
     email = viewers["giant enterprise"].email
@@ -397,7 +440,16 @@ def measure_export(viewers: dict, runs: int, database: str) -> None:
         f"ratio {rate / raw:.2f}; target {EXPORT_ROWS_PER_S:,} rows/s: {verdict}",
         flush=True,
     )
-    RESULTS.append({"part": "export", "label": "CSV export rows/s", "ms": rate, "raw": raw})
+    print(f"  {export_chunk_plan(viewers['giant enterprise'])}", flush=True)
+    RESULTS.append(
+        {
+            "part": "export",
+            "label": "CSV export rows/s",
+            "ms": rate,
+            "raw": raw,
+            "missed": rate < EXPORT_ROWS_PER_S,
+        }
+    )
 
 
 # --- upload into the nine-million table --------------------------------------------------
@@ -449,7 +501,15 @@ def measure_upload(viewers: dict, built: dict, database: str) -> None:
         f"{upload['commit']:.2f} s); ratio to the raw COPY {ratio:.2f}: {verdict}",
         flush=True,
     )
-    RESULTS.append({"part": "upload", "label": "upload / raw COPY", "ms": ratio, "raw": None})
+    RESULTS.append(
+        {
+            "part": "upload",
+            "label": "upload / raw COPY",
+            "ms": ratio,
+            "raw": None,
+            "missed": ratio < UPLOAD_RATIO,
+        }
+    )
     path.unlink()
 
 
@@ -573,6 +633,7 @@ def run(args, built: dict) -> int:
         measure_upload(viewers, built, args.database)
     if "disk" in parts:
         disk_use()
-    missed = [r for r in RESULTS if r.get("target") and r["ms"] >= r["target"]]
+    # Times miss above their target; the export's rate and the upload's ratio below it.
+    missed = [r for r in RESULTS if r.get("missed") or (r.get("target") and r["ms"] >= r["target"])]
     print(f"\n{len(RESULTS)} figures, {len(missed)} over target; load {loadavg()}")
     return 1 if missed else 0
