@@ -25,19 +25,10 @@ def counted_from_numbers(using: str = "default") -> Counter:
     counted: Counter = Counter()
     rows = Number.objects.using(using).order_by().values_list(*columns).annotate(n=Count("pk"))
     for owner, state, voice, sms, fax, voice_kind, sms_kind, fax_kind, activity, n in rows:
-        key = (
-            owner,
-            state,
-            voice,
-            sms,
-            fax,
-            bool(voice_kind),
-            bool(sms_kind),
-            bool(fax_kind),
-            voice_kind in STATION_KINDS,
-        )
+        assigned = (bool(voice_kind), bool(sms_kind), bool(fax_kind))
+        combination = (state, voice, sms, fax, *assigned, voice_kind in STATION_KINDS, activity)
         for account in above[owner]:
-            counted[(account, *key[1:], activity)] += n
+            counted[(account, *combination)] += n
     return counted
 
 
