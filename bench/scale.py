@@ -1,7 +1,9 @@
 """Ten million numbers and thirty million events on PostgreSQL: build once, measure often.
 
-    .venv/bin/python -m bench.scale [--numbers 10000000] [--runs 5] [--rebuild]
-                                    [--only lists,portal,inventory,history,export,upload,disk]
+    .venv/bin/python -m bench.scale [--numbers 10000000] [--runs 5] [--rebuild] [--only PARTS]
+
+PARTS, comma-separated: lists, portal, inventory, history, export, upload, estimates, disk
+(all but ``estimates`` by default).
 
 Builds (``bench/scale_build.py``) or reuses the database ``didhub_10m`` (``--database``),
 then measures, as the server answers them in-process, each beside a baseline of the

@@ -191,6 +191,75 @@ def measure_lists(viewers: dict, runs: int) -> None:
             record("lists", f"{who}: {label}", api, TARGET_MS, raw_ms(sql, values, runs), plan)
 
 
+# --- the planner's estimate of a digit run ---------------------------------------------
+
+DIGIT_RUN = "%5550%"
+# PostgreSQL's default statistics target, and one ten times finer to compare it with.
+STATISTICS_TARGETS = (100, 1000)
+
+
+def e164_statistics_target(target: int | None = None) -> int:
+    """The statistics target of ``numbers_number.e164`` (-1: the server's default),
+    set first to ``target`` when given."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if target is not None:
+            cursor.execute(f"ALTER TABLE numbers_number ALTER COLUMN e164 SET STATISTICS {target}")
+        cursor.execute(
+            "SELECT attstattarget FROM pg_attribute "
+            "WHERE attrelid = 'numbers_number'::regclass AND attname = 'e164'"
+        )
+        return cursor.fetchone()[0]
+
+
+def estimated_rows(like: str) -> float:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "EXPLAIN (FORMAT JSON) SELECT 1 FROM numbers_number WHERE e164 LIKE %s", [like]
+        )
+        found = cursor.fetchone()[0]
+    plan = found if isinstance(found, list) else json.loads(found)
+    return plan[0]["Plan"]["Plan Rows"]
+
+
+def measure_estimates(viewers: dict, runs: int) -> None:
+    """What the planner believes of ``e164 LIKE '%5550%'`` after each ``ANALYZE`` (a
+    fresh sample each time), at each of ``STATISTICS_TARGETS``, and the plan that belief
+    gives the ``q=5550`` page of the reseller below a master: a quick search of four
+    digits or more is planned by estimate, in E.164 order when the run looks common,
+    through the trigram index when it looks rare. The column's own target is restored."""
+    from django.db import connection
+
+    print(f"\nEstimates of e164 LIKE {DIGIT_RUN!r}, load {loadavg()}", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM numbers_number WHERE e164 LIKE %s", [DIGIT_RUN])
+        (actual,) = cursor.fetchone()
+    print(f"  numbers that match: {actual:,}")
+    sql, params = page_sql(viewers["reseller below a master"], {"q": "5550"})
+    configured = e164_statistics_target()
+    try:
+        for target in STATISTICS_TARGETS:
+            e164_statistics_target(target)
+            for _ in range(runs):
+                started = time.perf_counter()
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE numbers_number")
+                analyzed = time.perf_counter() - started
+                estimate = estimated_rows(DIGIT_RUN)
+                print(
+                    f"  target {target:>5}: ANALYZE {analyzed:5.1f} s, estimate {estimate:>9,.0f} "
+                    f"({estimate / actual:5.1f}x)  reseller's page: {explain_summary(sql, params)}",
+                    flush=True,
+                )
+    finally:
+        e164_statistics_target(configured)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE numbers_number")
+
+
 # --- the portal --------------------------------------------------------------------------
 
 
@@ -631,6 +700,8 @@ def run(args, built: dict) -> int:
         measure_export(viewers, max(1, args.runs // 3), args.database)
     if "upload" in parts:
         measure_upload(viewers, built, args.database)
+    if "estimates" in parts:
+        measure_estimates(viewers, args.runs)
     if "disk" in parts:
         disk_use()
     # Times miss above their target; the export's rate and the upload's ratio below it.
