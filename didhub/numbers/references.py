@@ -16,8 +16,12 @@ guarantee, set-based where the rows come in bulk:
   locks the rows they point at ``FOR KEY SHARE`` as a foreign key does, and raises
   ``foreign_key_violation`` (an ``IntegrityError`` in Django) for a value that is
   missing;
-* **a reference changed** by an UPDATE: a row trigger that fires only for rows whose
-  value changed, the same test a foreign key makes;
+* **references changed** by an UPDATE: one trigger per statement reads its old and new
+  rows once, and checks and locks the same way the values that the new rows hold and
+  the old ones did not. A value some old row held is checked already: until this
+  transaction commits, that committed row still points at it, so it can be neither
+  missing nor deleted. A row trigger (as a foreign key checks, one row at a time) cost
+  7 s of a bulk release that moves a million numbers; this costs 0.5 s;
 * **a referenced row deleted or re-keyed**, or its table truncated, while a number
   points at it: a trigger on the referenced table raises. Django's ``on_delete``
   (PROTECT, SET_NULL) still runs first, in Python, as with any foreign key.
@@ -94,11 +98,21 @@ END
 $body$"""
 
 
-def _new_rows_function(table: str, references: tuple[Reference, ...]) -> str:
-    """The statement trigger's function: each reference's distinct values, in one pass."""
-    keys = [f"keys_{index}" for index in range(len(references))]
+def _distinct_values(rows: str, references: tuple[Reference, ...]) -> str:
+    """``(reference, value)``: each reference's distinct values in the transition table
+    ``rows``, read in one pass (the index of the reference in ``references``)."""
     columns = [reference.column for reference in references]
     which = " ".join(f"WHEN GROUPING({column}) = 0 THEN {i}" for i, column in enumerate(columns))
+    return f"""
+        SELECT CASE {which} END AS reference, COALESCE({", ".join(columns)}) AS value
+          FROM {rows}
+         GROUP BY GROUPING SETS ({", ".join(f"({column})" for column in columns)})"""
+
+
+def _rows_function(name: str, table: str, references: tuple[Reference, ...], values: str) -> str:
+    """A statement trigger's function: the ``(reference, value)`` pairs that ``values``
+    selects are collected per reference, locked ``FOR KEY SHARE`` and checked."""
+    keys = [f"keys_{index}" for index in range(len(references))]
     collected = ", ".join(
         f"array_agg(value) FILTER (WHERE reference = {i} AND value IS NOT NULL)"
         for i in range(len(references))
@@ -118,31 +132,24 @@ def _new_rows_function(table: str, references: tuple[Reference, ...]) -> str:
         for key, reference in zip(keys, references, strict=True)
     )
     collect = f"""
-    SELECT {collected} INTO {", ".join(keys)}
-      FROM (
-        SELECT CASE {which} END AS reference, COALESCE({", ".join(columns)}) AS value
-          FROM new_rows
-         GROUP BY GROUPING SETS ({", ".join(f"({column})" for column in columns)})
-      ) distinct_values;"""
+    SELECT {collected} INTO {", ".join(keys)} FROM ({values}) checked;"""
     declare = " ".join(f"{key} bigint[];" for key in keys) + " present bigint; missing bigint;"
-    return _function(f"{table}_new_references", collect + checks, declare)
+    return _function(name, collect + checks, declare)
 
 
-def _changed_row_function(table: str, references: tuple[Reference, ...]) -> str:
-    """The row trigger's function: only the references this UPDATE changed."""
-    checks = "\n".join(
-        f"""
-    IF NEW.{reference.column} IS DISTINCT FROM OLD.{reference.column}
-       AND NEW.{reference.column} IS NOT NULL THEN
-        PERFORM FROM ONLY {reference.table} r
-          WHERE r.id = NEW.{reference.column} FOR KEY SHARE OF r;
-        IF NOT FOUND THEN
-            {_violation(table, reference, f"NEW.{reference.column}")}
-        END IF;
-    END IF;"""
-        for reference in references
+def _new_rows_function(table: str, references: tuple[Reference, ...]) -> str:
+    """After an INSERT: every value of the new rows."""
+    values = _distinct_values("new_rows", references)
+    return _rows_function(f"{table}_new_references", table, references, values)
+
+
+def _updated_rows_function(table: str, references: tuple[Reference, ...]) -> str:
+    """After an UPDATE: the values the new rows hold and the old rows did not."""
+    values = (
+        f"{_distinct_values('new_rows', references)}\n        EXCEPT"
+        f"{_distinct_values('old_rows', references)}"
     )
-    return _function(f"{table}_changed_references", checks)
+    return _rows_function(f"{table}_updated_references", table, references, values)
 
 
 def _referenced_row_function(table: str, referenced: str, references: list[Reference]) -> str:
@@ -190,20 +197,17 @@ def install_statements(
     ``referenced_side=False`` leaves out the triggers on the referenced tables, for a
     copy of the table that nothing else knows (``bench/number_table.py``).
     """
-    columns = ", ".join(reference.column for reference in references)
-    changed = " OR ".join(
-        f"NEW.{reference.column} IS DISTINCT FROM OLD.{reference.column}"
-        for reference in references
-    )
     statements = [
         _new_rows_function(table, references),
         f"""CREATE OR REPLACE TRIGGER {table}_new_references AFTER INSERT ON {table}
             REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
             EXECUTE FUNCTION {table}_new_references()""",
-        _changed_row_function(table, references),
-        f"""CREATE OR REPLACE TRIGGER {table}_changed_references
-            AFTER UPDATE OF {columns} ON {table}
-            FOR EACH ROW WHEN ({changed}) EXECUTE FUNCTION {table}_changed_references()""",
+        # Transition tables cannot go with ``UPDATE OF columns``: the trigger runs after
+        # every UPDATE, and finds nothing to check when no reference changed.
+        _updated_rows_function(table, references),
+        f"""CREATE OR REPLACE TRIGGER {table}_updated_references AFTER UPDATE ON {table}
+            REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT
+            EXECUTE FUNCTION {table}_updated_references()""",
     ]
     if not referenced_side:
         return statements
@@ -225,11 +229,18 @@ def install_statements(
     return statements
 
 
+def replaced_statements(table: str) -> list[str]:
+    """Drop what an earlier ``install_statements`` created and this one no longer does:
+    the row trigger that checked an UPDATE's changed references one row at a time."""
+    return [f"DROP FUNCTION IF EXISTS {table}_changed_references() CASCADE"]
+
+
 def uninstall_statements(table: str, references: tuple[Reference, ...]) -> list[str]:
     """Drop what ``install_statements`` created (triggers go with their functions)."""
     statements = [
         f"DROP FUNCTION IF EXISTS {table}_new_references() CASCADE",
-        f"DROP FUNCTION IF EXISTS {table}_changed_references() CASCADE",
+        f"DROP FUNCTION IF EXISTS {table}_updated_references() CASCADE",
+        *replaced_statements(table),
     ]
     for referenced in _by_referenced_table(references):
         statements += [

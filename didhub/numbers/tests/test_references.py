@@ -113,8 +113,8 @@ def test_postgresql_checks_references_by_triggers_and_sqlite_by_foreign_keys(db)
                 "ORDER BY tgname"
             )
             assert [name for (name,) in cursor.fetchall()] == [
-                "numbers_number_changed_references",
                 "numbers_number_new_references",
+                "numbers_number_updated_references",
             ]
     else:
         assert set(REFERENCES) <= set(declared)
@@ -158,6 +158,37 @@ def test_a_reference_changed_to_a_missing_row_is_refused(referenced, column):
         Number.objects.filter(e164=e(1)).update(**{column: MISSING})
     assert column in str(raised.value)
     assert Number.objects.filter(e164=e(1), **{column: referenced[column]}).exists()
+
+
+def test_one_bad_reference_among_many_refuses_the_whole_update(tree, referenced):
+    for n in range(2, 6):
+        upload(tree.master_admin, tree.acme, n)
+    with refused() as raised, connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE numbers_number SET voice_carrier_id = "
+            "CASE WHEN e164 = %s THEN %s ELSE voice_carrier_id END",
+            [e(3), MISSING],
+        )
+    assert str(MISSING) in str(raised.value)
+    assert not Number.objects.filter(voice_carrier_id=MISSING).exists()
+
+
+def test_an_update_that_swaps_references_between_numbers_passes(tree, referenced):
+    """Values some number held before the statement stay referenced until it commits."""
+    other = services.carrier_create(actor=tree.master_admin, owner=tree.master, name="Zayo")
+    upload(tree.master_admin, tree.acme, 2)
+    Number.objects.filter(e164=e(2)).update(voice_carrier_id=other.pk)
+    first = referenced["voice_carrier_id"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE numbers_number SET voice_carrier_id = "
+            "CASE voice_carrier_id WHEN %s THEN %s ELSE %s END WHERE e164 IN (%s, %s)",
+            [first, other.pk, first, e(1), e(2)],
+        )
+    carriers = dict(
+        Number.objects.filter(e164__in=[e(1), e(2)]).values_list("e164", "voice_carrier_id")
+    )
+    assert carriers == {e(1): other.pk, e(2): first}
 
 
 def test_updates_that_keep_the_references_pass(referenced):
