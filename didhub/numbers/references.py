@@ -16,12 +16,14 @@ guarantee, set-based where the rows come in bulk:
   locks the rows they point at ``FOR KEY SHARE`` as a foreign key does, and raises
   ``foreign_key_violation`` (an ``IntegrityError`` in Django) for a value that is
   missing;
-* **references changed** by an UPDATE: one trigger per statement reads its old and new
-  rows once, and checks and locks the same way the values that the new rows hold and
-  the old ones did not. A value some old row held is checked already: until this
-  transaction commits, that committed row still points at it, so it can be neither
-  missing nor deleted. A row trigger (as a foreign key checks, one row at a time) cost
-  7 s of a bulk release that moves a million numbers; this costs 0.5 s;
+* **references changed** by an UPDATE (since migration ``numbers/0012``): one trigger per
+  statement reads its old and new rows once, and checks and locks the same way the
+  values that the new rows hold and the old ones did not. A value that some old row
+  held needs no check: until this transaction commits, the committed version of that
+  row still points at it, so the row it names exists and no delete of it can pass. A
+  row trigger (a foreign key's way, one changed row at a time) cost 7 s of a bulk
+  release that moves a million numbers; this costs about 0.5 s per million updated
+  rows, whatever they change;
 * **a referenced row deleted or re-keyed**, or its table truncated, while a number
   points at it: a trigger on the referenced table raises. Django's ``on_delete``
   (PROTECT, SET_NULL) still runs first, in Python, as with any foreign key.
