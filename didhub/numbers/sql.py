@@ -138,11 +138,9 @@ def create_selection() -> None:
     a rolled-back transaction takes it with it on both databases)."""
     drop_selection()
     kind = "bigint" if is_postgresql() else "integer"
-    json_kind = "jsonb" if is_postgresql() else "text"
     execute(
         f"CREATE TEMPORARY TABLE {SELECTED} ("
-        f"id {kind} PRIMARY KEY, e164 varchar(16) NOT NULL, owner_id {kind} NOT NULL, "
-        f"released {json_kind})"
+        f"id {kind} PRIMARY KEY, e164 varchar(16) NOT NULL, owner_id {kind} NOT NULL)"
     )
     execute(f"CREATE TEMPORARY TABLE {NAMED} (e164 varchar(64) PRIMARY KEY)")
 
@@ -193,6 +191,11 @@ def selection_size() -> int:
 
 SELECTED_ROWS = (
     f"FROM {SELECTED} s JOIN {NUMBERS} n ON n.id = s.id JOIN {ACCOUNTS} o ON o.id = n.owner_id"
+)
+# The same, with ``o`` the account that held each number when it was selected (after a
+# statement that moved the numbers).
+SELECTED_FROM_HOLDERS = (
+    f"FROM {SELECTED} s JOIN {NUMBERS} n ON n.id = s.id JOIN {ACCOUNTS} o ON o.id = s.owner_id"
 )
 
 
@@ -305,10 +308,14 @@ def update_tags(updated_at) -> int:
     return changed
 
 
-def assignments_join(target_json: str, channel: str | None = None) -> tuple[str, list]:
+def assignments_join(
+    target_json: str, channel: str | None = None, number: str = "n.id"
+) -> tuple[str, list]:
     """A join adding ``g.items``: each selected number's assignments (on ``channel``) as
     events list them, ``[{channel, target}]`` by channel; aggregated once for the whole
-    selection (a hash join), not looked up per number; ``assigned_items`` reads it."""
+    selection (a hash join), not looked up per number; ``assigned_items`` reads it.
+    ``number`` is the column the join matches (``s.id`` where ``n`` is the row an
+    UPDATE changes, which its FROM cannot name)."""
     element = json_object(("channel", "a.channel"), ("target", target_json))
     only = "" if channel is None else " AND a.channel = %s"
     rows = (
@@ -326,7 +333,8 @@ def assignments_join(target_json: str, channel: str | None = None) -> tuple[str,
             f"(SELECT a.number_id, {element} AS item {rows} ORDER BY a.number_id, a.channel) "
             "GROUP BY number_id"
         )
-    return f" LEFT JOIN ({grouped}) g ON g.number_id = n.id", [] if channel is None else [channel]
+    params = [] if channel is None else [channel]
+    return f" LEFT JOIN ({grouped}) g ON g.number_id = {number}", params
 
 
 def assigned_items() -> str:
@@ -336,26 +344,19 @@ def assigned_items() -> str:
     return "json(COALESCE(g.items, '[]'))"
 
 
-def store_released_from(owner_json: str, target_json: str) -> int:
-    """What a release takes away from each selected number (owner, state, reservation,
-    assignments), for its event and for its restore."""
+def released_from(owner_json: str, target_json: str) -> str:
+    """What a release takes away from the number ``n`` that ``o`` holds (owner, state,
+    reservation, assignments from ``g`` of ``assignments_join``), as JSON: kept on the
+    number for a restore, and its event's ``before``."""
     reserved_for = json_sub(
         f"(SELECT {target_json} FROM {TARGETS} t WHERE t.id = n.reserved_for_id)"
     )
-    released = json_object(
-        ("owner", json_sub(f"(SELECT {owner_json} FROM {ACCOUNTS} o WHERE o.id = n.owner_id)")),
+    return json_object(
+        ("owner", owner_json),
         ("state", "n.state"),
         ("reserved_until", iso_moment_or_null("n.reserved_until")),
         ("reserved_for", reserved_for),
         ("assignments", assigned_items()),
-    )
-    join, params = assignments_join(target_json)
-    # Kept in the selection, not yet on the numbers: the release then writes each
-    # number's row once (``release_to``), and its event reads it from here.
-    return execute(
-        f"UPDATE {SELECTED} AS s SET released = {json_column(released)} "
-        f"FROM {NUMBERS} n{join} WHERE n.id = s.id",
-        params,
     )
 
 
@@ -366,16 +367,29 @@ def released_parents() -> list[int]:
     return [row[0] for row in distinct_values("o.parent_id")]
 
 
-def release_to(parent_id: int, aging_until, updated_at) -> int:
-    """The selected numbers of the enterprises below ``parent_id`` go to it, aging, with
-    what the release took away (``store_released_from``)."""
+def release_selected(aging_until: dict, updated_at, owner_json: str, target_json: str) -> int:
+    """Every selected number goes to the parent of the enterprise that holds it, aging
+    until ``aging_until[parent id]``, with what the release took away
+    (``released_from``) kept on it.
+
+    One statement, which reads each number's old row as it writes the new one: the
+    assignments it lists are ended after it (``delete_selected_assignments``), and the
+    events read what it kept (``SELECTED_FROM_HOLDERS``).
+    """
+    if not aging_until:  # nothing selected
+        return 0
+    join, params = assignments_join(target_json, number="s.id")
+    until = " ".join("WHEN %s THEN %s" for _ in aging_until)
+    until_params = [value for pk, at in aging_until.items() for value in (pk, moment(at))]
     return execute(
-        f"UPDATE {NUMBERS} AS n SET owner_id = %s, state = 'aging', aging_until = %s, "
-        "released_from = s.released, reserved_until = NULL, reserved_for_id = NULL, "
+        f"UPDATE {NUMBERS} AS n SET owner_id = o.parent_id, state = 'aging', "
+        f"aging_until = CASE o.parent_id {until} END, "
+        f"released_from = {json_column(released_from(owner_json, target_json))}, "
+        "reserved_until = NULL, reserved_for_id = NULL, "
         "voice_target_kind = '', sms_target_kind = '', fax_target_kind = '', updated_at = %s "
-        f"FROM {SELECTED} s JOIN {ACCOUNTS} o ON o.id = s.owner_id "
-        "WHERE n.id = s.id AND o.parent_id = %s",
-        [parent_id, aging_until, moment(updated_at), parent_id],
+        f"FROM {SELECTED} s JOIN {ACCOUNTS} o ON o.id = s.owner_id{join} "
+        "WHERE n.id = s.id",
+        [*until_params, moment(updated_at), *params],
     )
 
 

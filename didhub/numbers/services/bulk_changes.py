@@ -334,9 +334,10 @@ class ReleasePlan(Plan):
 
     def apply(self, actor) -> dict:
         now = timezone.now()
-        sql.store_released_from(OWNER_REF, TARGET_JSON)
         parents = Account.objects.in_bulk(sql.released_parents())
         aging = {pk: now + timezone.timedelta(days=p.aging_days) for pk, p in parents.items()}
+        sql.release_selected(aging, now, OWNER_REF, TARGET_JSON)
+        sql.delete_selected_assignments()
         after = sql.json_object(
             ("owner", sql.json_object(("id", "p.id"), ("name", "p.name"))),
             ("state", sql.json_value(NumberState.AGING.value)),
@@ -348,14 +349,11 @@ class ReleasePlan(Plan):
         record(
             actor,
             "number.released",
-            (sql.json_stored("s.released"), []),
+            (sql.json_stored("n.released_from"), []),
             (after, []),
             account="o",
-            source=sql.SELECTED_ROWS + sql.PARENT_JOIN,
+            source=sql.SELECTED_FROM_HOLDERS + sql.PARENT_JOIN,
         )
-        sql.delete_selected_assignments()
-        for pk, until in aging.items():
-            sql.release_to(pk, sql.moment(until), now)
         audit.numbers_changed(
             action="released", selection=sql.SELECTED_IDS, left_selection=sql.SELECTED_LEFT
         )

@@ -126,6 +126,38 @@ def test_reserve_release_and_history_per_number(tree, acme_numbers, how):
     assert Number.objects.get(e164=e(4)).owner == tree.acme
 
 
+def test_a_bulk_release_keeps_and_records_what_a_single_release_does(tree, acme_numbers, targets):
+    """Numbers 0 and 1 alike, assigned on voice and SMS: one released alone, the other in
+    bulk. Each keeps the same for a restore and records the same before; the afters
+    differ only in the moment each number ages until."""
+    for n in (0, 1):
+        services.number_assign(
+            actor=tree.acme_admin, number=acme_numbers[n], target=targets.pbx_user
+        )
+        services.number_assign(
+            actor=tree.acme_admin, number=acme_numbers[n], target=targets.sms_user
+        )
+    services.number_release(actor=tree.acme_admin, number=Number.objects.get(e164=e(0)))
+    services.numbers_bulk(actor=tree.acme_admin, action="release", numbers=[e(1)])
+
+    alone, bulk = (Number.objects.get(e164=e(n)) for n in (0, 1))
+    assert bulk.released_from == alone.released_from
+    assert {
+        (item["channel"], item["target"]["name"]) for item in bulk.released_from["assignments"]
+    } == {
+        ("voice", "Acme pbx_user"),
+        ("sms", "Acme sms_user"),
+    }
+    assert not Assignment.objects.filter(number__in=[alone, bulk]).exists()
+    released = events("number.released")
+    assert released[e(1)].before == released[e(0)].before == bulk.released_from
+    assert released[e(1)].after.keys() == released[e(0)].after.keys()
+    assert released[e(1)].after["owner"] == released[e(0)].after["owner"]
+    assert (released[e(1)].account_id, released[e(0)].account_id) == (tree.acme.pk, tree.acme.pk)
+    services.number_restore(actor=tree.acme_admin, number=bulk)
+    assert Assignment.objects.filter(number=bulk).count() == 2
+
+
 @pytest.mark.parametrize("how", SELECTED_BY)
 def test_assign_many_to_one_target_then_unassign(tree, acme_numbers, targets, how):
     sms_capable = [e(n) for n in (0, 1, 2, 3, 4, 5, 6, 8, 9)]
