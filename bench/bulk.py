@@ -21,10 +21,12 @@ The COMMIT is not timed (the rollback replaces it).
 
 The baseline, in the same run: a raw ``UPDATE numbers_number SET service_info = ...
 WHERE owner_id = <Acme>`` of the same rows; on PostgreSQL also the same ``UPDATE`` with
-the inventory tallies' trigger disabled (what the trigger costs it), and at the end the
-checkpoints the server was forced into by WAL volume meanwhile. Figures: the median of
-``--runs`` per action, numbers/s, seconds per million, the ratio to the baseline, and
-the process's peak RSS after the action. Target: every action under 60 s at 1,000,000 numbers on
+the inventory tallies' trigger disabled (what the trigger costs it), a raw ``UPDATE``
+moving the rows to another owner with and without the check of changed references, and
+at the end the checkpoints the server was forced into by WAL volume meanwhile. Figures:
+the median of ``--runs`` per action, numbers/s, seconds per million, the ratio to the
+baseline, the process's peak RSS after the action, and the three slowest statements of
+the median run. Target: every action under 60 s at 1,000,000 numbers on
 PostgreSQL.
 """
 
@@ -223,42 +225,96 @@ def settle(full: bool = False) -> None:
         cursor.execute("VACUUM (FULL, ANALYZE)" if full else "VACUUM (ANALYZE)")
 
 
-def timed(before, call) -> float:
-    """Seconds of ``call`` in a transaction rolled back afterwards (then ``settle``)."""
-    from django.db import transaction
+class Statements:
+    """How long each statement a call sends takes (``connection.execute_wrapper``)."""
 
-    seconds = 0.0
+    def __init__(self):
+        self.seen: list[tuple[float, str]] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seen.append((time.perf_counter() - started, " ".join(sql.split())))
+
+    def slowest(self, count: int = 3) -> str:
+        return "; ".join(
+            f"{seconds:.2f} s {text[:60]}..." for seconds, text in sorted(self.seen)[::-1][:count]
+        )
+
+
+def timed(before, call) -> tuple[float, Statements]:
+    """Seconds of ``call`` in a transaction rolled back afterwards (then ``settle``), and
+    its statements."""
+    from django.db import connection, transaction
+
+    seconds, statements = 0.0, Statements()
     try:
         with transaction.atomic():
             if before is not None:
                 before()
             started = time.perf_counter()
-            call()
+            with connection.execute_wrapper(statements):
+                call()
             seconds = time.perf_counter() - started
             raise Rollback
     except Rollback:
         pass
     settle()
-    return seconds
+    return seconds, statements
 
 
-def baseline(w: dict, *, tallies: bool = True) -> float:
-    """The raw ``UPDATE`` of the same rows; without ``tallies``, with the inventory
-    tallies' trigger disabled for its transaction (what that trigger costs the update)."""
+def without_trigger(name: str):
+    """A step that disables one trigger of the numbers for its transaction."""
     from django.db import connection
 
-    def without_tallies():
+    def disable():
         with connection.cursor() as cursor:
-            cursor.execute("ALTER TABLE numbers_number DISABLE TRIGGER numbers_tally_updated")
+            cursor.execute(f"ALTER TABLE numbers_number DISABLE TRIGGER {name}")
+
+    return disable
+
+
+def raw_update(assignments: str, w: dict, *, without: str | None = None) -> float:
+    """Seconds of a raw ``UPDATE numbers_number SET <assignments>`` of the same rows;
+    with ``without``, that trigger disabled for its transaction (what it costs)."""
+    from django.db import connection
 
     def run():
         with connection.cursor() as cursor:
             cursor.execute(
-                "UPDATE numbers_number SET service_info = 'raw' WHERE owner_id = %s",
-                [w["acme"].pk],
+                f"UPDATE numbers_number SET {assignments} WHERE owner_id = %s", [w["acme"].pk]
             )
 
-    return timed(None if tallies else without_tallies, run)
+    return timed(without and without_trigger(without), run)[0]
+
+
+def baseline(w: dict, *, without: str | None = None) -> float:
+    """The raw ``UPDATE`` of the same rows (see ``raw_update``)."""
+    return raw_update("service_info = 'raw'", w, without=without)
+
+
+def trigger_costs(w: dict, runs: int) -> None:
+    """PostgreSQL: what the tallies' trigger costs the baseline, and what the check of
+    changed references costs a raw ``UPDATE`` that moves the rows to another owner."""
+    base = statistics.median(baseline(w) for _ in range(runs))
+    bare = statistics.median(baseline(w, without="numbers_tally_updated") for _ in range(runs))
+    print(
+        f"the same UPDATE without the tallies' trigger: {bare:.2f} s "
+        f"(the trigger: {base - bare:+.2f} s)",
+        flush=True,
+    )
+    move = f"owner_id = {int(w['master'].pk)}"
+    moved = statistics.median(raw_update(move, w) for _ in range(runs))
+    unchecked = statistics.median(
+        raw_update(move, w, without="numbers_number_updated_references") for _ in range(runs)
+    )
+    print(
+        f"a raw UPDATE moving the rows to another owner: {moved:.2f} s; without the check "
+        f"of changed references: {unchecked:.2f} s (the check: {moved - unchecked:+.2f} s)",
+        flush=True,
+    )
 
 
 def forced_checkpoints() -> int | None:
@@ -302,24 +358,20 @@ def main(argv: list[str] | None = None) -> int:
     base = statistics.median(baseline(w) for _ in range(args.runs))
     print(f"baseline raw UPDATE of the same rows: {base:.2f} s", flush=True)
     if not args.sqlite:
-        bare = statistics.median(baseline(w, tallies=False) for _ in range(args.runs))
-        print(
-            f"the same UPDATE without the tallies' trigger: {bare:.2f} s "
-            f"(the trigger: {base - bare:+.2f} s)",
-            flush=True,
-        )
+        trigger_costs(w, args.runs)
     results = []
     for name in args.actions.split(","):
         runs = []
         for _ in range(args.runs):
             before, call = steps(name, w)
             runs.append(timed(before, call))
-        seconds = statistics.median(runs)
+        runs.sort(key=lambda run: run[0])
+        seconds, statements = runs[len(runs) // 2]
         results.append((name, seconds, peak_mb()))
         print(
             f"{name:14} {seconds:7.2f} s  {args.rows / seconds:>10,.0f} numbers/s  "
             f"{seconds * 1_000_000 / args.rows:7.1f} s per million  {seconds / base:5.1f}x raw  "
-            f"peak RSS {peak_mb():,.0f} MB",
+            f"peak RSS {peak_mb():,.0f} MB\n    slowest statements: {statements.slowest()}",
             flush=True,
         )
     engine = "SQLite" if args.sqlite else "PostgreSQL"
