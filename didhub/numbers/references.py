@@ -22,8 +22,8 @@ guarantee, set-based where the rows come in bulk:
   held needs no check: until this transaction commits, the committed version of that
   row still points at it, so the row it names exists and no delete of it can pass. A
   row trigger (a foreign key's way, one changed row at a time) cost 7 s of a bulk
-  release that moves a million numbers; this costs about 0.5 s per million updated
-  rows, whatever they change;
+  release that moves a million numbers; ``bench/bulk.py`` prints what this one costs a
+  raw move of the same million (within one run's noise when measured);
 * **a referenced row deleted or re-keyed**, or its table truncated, while a number
   points at it: a trigger on the referenced table raises. Django's ``on_delete``
   (PROTECT, SET_NULL) still runs first, in Python, as with any foreign key.
